@@ -1,0 +1,92 @@
+# Top-level build.  `make` builds bin/*; `make test` runs the suite; `make asan`
+# runs the suite under AddressSanitizer + UBSan; `make bench` runs benchmarks
+# against PyTorch/torchaudio; `make deps` installs missing Debian packages.
+#
+# CUDA backend: built when nvcc is found (override with CUDA=0 / CUDA=1).
+
+BUILD    ?= build
+CC       ?= gcc
+NVCC     ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+CUDA_HOME ?= /usr/local/cuda
+ifeq ($(origin CUDA), undefined)
+  CUDA := $(if $(NVCC),1,0)
+endif
+
+OPT      ?= -O3 -march=native
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -Isrc -Ivision -Iaudio -Ikernels -Idatasets
+LDLIBS   += -lopenblas -lfftw3f -lsndfile -lsamplerate -lsvm -lz -lm -lpthread
+LDFLAGS  += -fopenmp
+ifeq ($(SAN),1)
+  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(filter-out %_main.c,$(wildcard src/*.c src/layers/*.c src/methods/*.c \
+                                            vision/*.c audio/*.c datasets/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+
+ifeq ($(CUDA),1)
+  CU_SRC  := $(wildcard kernels/*.cu)
+  CU_OBJ  := $(CU_SRC:%.cu=$(BUILD)/%.cu.o)
+  NVFLAGS ?= -O3 -std=c++17 -Isrc -Ikernels --compiler-options -Wall,-Wextra,-fPIC -Xcudafe --display_error_number \
+             -gencode arch=compute_90,code=sm_90 -gencode arch=compute_80,code=sm_80
+  CFLAGS  += -DUSE_CUDA
+  LDLIBS  += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudnn -lcublas -lcudart -lstdc++
+else
+  CU_OBJ  := $(BUILD)/kernels/cuda_stub.o
+endif
+
+# sanitizer builds keep their binaries apart from the normal ones
+BINDIR ?= $(if $(filter 1,$(SAN)),$(BUILD)/bin,bin)
+BINS := $(BINDIR)/mnist-unlearn $(BINDIR)/speech-unlearn $(BINDIR)/unlearn-prep $(BINDIR)/unlearn-compare
+TEST_SRC  := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test asan bench deps clean tests-build
+all: $(BINS)
+
+$(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ)
+	@mkdir -p $(dir $@)
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard src/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.cu.o: %.cu $(wildcard src/*.h kernels/*.h)
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVFLAGS) -c $< -o $@
+
+$(BINDIR)/mnist-unlearn: $(BUILD)/vision/mnist_main.o $(BUILD)/libunlearn.a
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+$(BINDIR)/speech-unlearn: $(BUILD)/audio/speech_main.o $(BUILD)/libunlearn.a
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+$(BINDIR)/unlearn-prep: $(BUILD)/datasets/prep_main.o $(BUILD)/libunlearn.a
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+$(BINDIR)/unlearn-compare: $(BUILD)/src/compare_main.o $(BUILD)/libunlearn.a
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libunlearn.a
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+tests-build: $(TEST_BINS) $(BINS)
+
+# The test command (README, .ci/run).  Runs every tests/test_* binary, then the shell tests.
+test: tests-build
+	BUILD=$(BUILD) BINDIR=$(BINDIR) bash tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 OPT="-O1" CUDA=$(CUDA) test
+
+bench: all
+	bash bench/run.sh
+
+deps:
+	bash tools/install-deps.sh
+
+clean:
+	rm -rf build build-asan bin
