@@ -23,7 +23,8 @@ endif
 
 LIB_SRC := $(filter-out %_main.c,$(wildcard src/*.c src/layers/*.c src/methods/*.c \
                                             vision/*.c audio/*.c datasets/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/nets_embedded.o
+NET_SPECS := $(wildcard vision/nets/*.net audio/nets/*.net)
 
 ifeq ($(CUDA),1)
   CU_SRC  := $(wildcard kernels/*.cu)
@@ -51,6 +52,12 @@ $(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ)
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h)
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/nets_embedded.c: $(NET_SPECS) tools/embed_nets.sh
+	@mkdir -p $(dir $@)
+	bash tools/embed_nets.sh $@ $(NET_SPECS)
+$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/modality.h
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/%.cu.o: %.cu $(wildcard src/*.h kernels/*.h)
