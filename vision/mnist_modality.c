@@ -1,0 +1,50 @@
+/* mnist_modality.c — the vision modality descriptor: MNIST IDX files, 28x28
+ * grey images scaled to [0,1] and standardised (mean 0.1307, std 0.3081). */
+#include "mnist_modality.h"
+#include "idx.h"
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int mnist_modality_load(const DataOptions *o, Dataset **train, Dataset **test, char *err, size_t errlen) {
+    char root[PATH_MAX], dir[PATH_MAX + 16];
+    if (find_data_dir(o->data_dir, "mnist", root, sizeof root, err, errlen)) return -1;
+    snprintf(dir, sizeof dir, "%s/mnist", root);
+    if (access(dir, R_OK) != 0) snprintf(dir, sizeof dir, "%s", root); /* --data pointed at the mnist folder */
+    if (o->split && *o->split) {
+        snprintf(err, errlen, "--split does not apply to MNIST (it has one train/test split)");
+        return -1;
+    }
+    Dataset *tr = mnist_load(dir, 1, 1, err, errlen);
+    if (!tr) return -1;
+    Dataset *te = mnist_load(dir, 0, 1, err, errlen);
+    if (!te) { ds_free(tr); return -1; }
+    if (o->limit_per_class > 0) {
+        Dataset *s = ds_take_per_class(tr, o->limit_per_class, o->seed);
+        ds_free(tr);
+        tr = s;
+    }
+    if (o->test_limit_per_class > 0) {
+        Dataset *s = ds_take_per_class(te, o->test_limit_per_class, 12345);
+        ds_free(te);
+        te = s;
+    }
+    *train = tr;
+    *test = te;
+    return 0;
+}
+
+const Modality mnist_modality = {
+    .name = "mnist",
+    .program = "mnist-unlearn",
+    .net_prefix = "vision",
+    .default_net = "small",
+    .n_labels = 10,
+    .default_classes = "0,1,2,4,5,6,7,8,9",
+    .recipe = {.epochs = 3, .batch = 64, .opt = OPT_ADAM, .lr = 1e-3f, .momentum = 0.9f,
+               .weight_decay = 0.0f, .cosine = 1, .seed = 1, .verbose = 1},
+    .load = mnist_modality_load,
+    .augment = NULL,
+    .data_help = "  (MNIST: the four IDX files, gzipped or not, in DIR/mnist or DIR)\n",
+};
