@@ -73,7 +73,7 @@ $(BINDIR)/speech-unlearn: $(BUILD)/audio/speech_main.o $(BUILD)/libunlearn.a
 $(BINDIR)/unlearn-prep: $(BUILD)/datasets/prep_main.o $(BUILD)/libunlearn.a
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-$(BINDIR)/unlearn-compare: $(BUILD)/src/compare_main.o $(BUILD)/libunlearn.a
+$(BINDIR)/unlearn-compare: $(BUILD)/tools/compare_main.o $(BUILD)/libunlearn.a
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
