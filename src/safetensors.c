@@ -1,0 +1,357 @@
+/* safetensors.c — writer and strict reader for the safetensors format.
+ *
+ * Layout: u64 little-endian N | N bytes of JSON header | tensor bytes.
+ * The writer puts "__metadata__" first, then the tensors in the caller's order
+ * with data_offsets contiguous from 0 in that order, and pads the header with
+ * spaces so the data starts on an 8-byte boundary (as the reference Rust
+ * implementation does).  The reader accepts any valid F32 file: header keys in
+ * any order, data in any order, as long as the tensors tile the data section
+ * exactly (no gaps, no overlap, nothing after the last one).  The reader's
+ * tensors are listed in data order. */
+#include "safetensors.h"
+#include "atomic_file.h"
+#include "json.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define ST_MAX_HEADER (100u * 1024 * 1024)   /* the reference implementation's limit */
+
+#define FAIL(...) do { if (err && errlen) snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)
+
+static int host_is_le(void) { const uint16_t one = 1; return *(const uint8_t *)&one == 1; }
+
+static void bswap32_inplace(void *p, size_t n) {
+    uint8_t *b = p;
+    for (size_t i = 0; i < n; i++, b += 4) {
+        uint8_t t0 = b[0], t1 = b[1];
+        b[0] = b[3]; b[1] = b[2]; b[2] = t1; b[3] = t0;
+    }
+}
+
+static void shape_str(char *buf, size_t len, const int64_t *shape, int ndim) {
+    size_t at = 0;
+    if (len == 0) return;
+    buf[0] = 0;
+    at += (size_t)snprintf(buf, len, "[");
+    for (int i = 0; i < ndim && at < len; i++)
+        at += (size_t)snprintf(buf + at, len - at, i ? ",%lld" : "%lld", (long long)shape[i]);
+    if (at < len) snprintf(buf + at, len - at, "]");
+}
+
+/* product of the dims, or -1 on overflow past 2^62 elements */
+static int64_t shape_numel(const int64_t *shape, int ndim) {
+    int64_t p = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) return -1;
+        if (shape[i] && p > ((int64_t)1 << 62) / shape[i]) return -1;
+        p *= shape[i];
+    }
+    return p;
+}
+
+int st_write(const char *path, const StTensor *t, int nt, const StMeta *meta, int nm,
+             char *err, size_t errlen) {
+    JsonBuf h; jb_init(&h);
+    AtomicFile af; memset(&af, 0, sizeof af);
+    float *swap = NULL;
+    if (nt < 0 || nm < 0) FAIL("%s: negative tensor or metadata count", path);
+    for (int i = 0; i < nt; i++) {
+        const StTensor *x = &t[i];
+        size_t nl = strnlen(x->name, sizeof x->name);
+        if (nl == 0) FAIL("%s: tensor %d has an empty name", path, i);
+        if (nl == sizeof x->name) FAIL("%s: tensor %d name is not terminated", path, i);
+        if (strcmp(x->name, "__metadata__") == 0) FAIL("%s: a tensor cannot be named __metadata__", path);
+        if (x->ndim < 0 || x->ndim > 8) FAIL("%s: tensor %s has %d dimensions (0..8 allowed)", path, x->name, x->ndim);
+        int64_t numel = shape_numel(x->shape, x->ndim);
+        char sh[160]; shape_str(sh, sizeof sh, x->shape, x->ndim);
+        if (numel < 0) FAIL("%s: tensor %s has an invalid shape %s", path, x->name, sh);
+        if ((uint64_t)numel != (uint64_t)x->len)
+            FAIL("%s: tensor %s has shape %s (%lld values) but %zu floats were given",
+                 path, x->name, sh, (long long)numel, x->len);
+        if (x->len && !x->data) FAIL("%s: tensor %s has no data", path, x->name);
+        for (int j = 0; j < i; j++)
+            if (strcmp(t[j].name, x->name) == 0) FAIL("%s: tensor %s is listed twice", path, x->name);
+    }
+    for (int i = 0; i < nm; i++) {
+        size_t kl = strnlen(meta[i].key, sizeof meta[i].key);
+        if (kl == 0 || kl == sizeof meta[i].key) FAIL("%s: metadata entry %d has an empty or unterminated key", path, i);
+        if (!meta[i].value) FAIL("%s: metadata %s has no value", path, meta[i].key);
+        for (int j = 0; j < i; j++)
+            if (strcmp(meta[j].key, meta[i].key) == 0) FAIL("%s: metadata key %s is listed twice", path, meta[i].key);
+    }
+
+    /* header */
+    jb_puts(&h, "{");
+    int first = 1;
+    if (nm > 0) {
+        jb_puts(&h, "\"__metadata__\":{");
+        for (int i = 0; i < nm; i++) {
+            if (i) jb_puts(&h, ",");
+            jb_str(&h, meta[i].key);
+            jb_puts(&h, ":");
+            jb_str(&h, meta[i].value);
+        }
+        jb_puts(&h, "}");
+        first = 0;
+    }
+    uint64_t off = 0;
+    for (int i = 0; i < nt; i++) {
+        if (!first) jb_puts(&h, ",");
+        first = 0;
+        jb_str(&h, t[i].name);
+        jb_puts(&h, ":{\"dtype\":\"F32\",\"shape\":[");
+        for (int d = 0; d < t[i].ndim; d++) jb_printf(&h, d ? ",%lld" : "%lld", (long long)t[i].shape[d]);
+        uint64_t end = off + (uint64_t)t[i].len * 4;
+        jb_printf(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)off, (unsigned long long)end);
+        off = end;
+    }
+    jb_puts(&h, "}");
+    while ((8 + h.len) % 8) jb_puts(&h, " ");
+    if (h.oom) FAIL("%s: out of memory building the header", path);
+    if (h.len > ST_MAX_HEADER) FAIL("%s: header of %zu bytes is too large", path, h.len);
+
+    if (atomic_open(&af, path, err, errlen)) goto fail;
+    uint8_t n8[8];
+    for (int i = 0; i < 8; i++) n8[i] = (uint8_t)((uint64_t)h.len >> (8 * i));
+    fwrite(n8, 1, 8, af.fp);
+    fwrite(h.buf, 1, h.len, af.fp);
+    int le = host_is_le();
+    for (int i = 0; i < nt; i++) {
+        if (!t[i].len) continue;
+        if (le) { fwrite(t[i].data, sizeof(float), t[i].len, af.fp); continue; }
+        /* big-endian host: swap in chunks */
+        if (!swap && !(swap = malloc(4096 * sizeof(float)))) FAIL("%s: out of memory", path);
+        for (size_t k = 0; k < t[i].len; k += 4096) {
+            size_t m = t[i].len - k < 4096 ? t[i].len - k : 4096;
+            memcpy(swap, t[i].data + k, m * sizeof(float));
+            bswap32_inplace(swap, m);
+            fwrite(swap, sizeof(float), m, af.fp);
+        }
+    }
+    jb_free(&h); free(swap);
+    return atomic_commit(&af, err, errlen);   /* reports any write error above */
+fail:
+    if (af.fp) atomic_abort(&af);
+    jb_free(&h); free(swap);
+    return -1;
+}
+
+/* ---- reader ---- */
+
+/* The blob is allocated with room in front so the data section lands on an
+ * 8-byte boundary whatever the header length; the allocation's base pointer is
+ * stored in the 8 bytes just before the blob. */
+static void blob_free(void *blob) {
+    if (!blob) return;
+    void *base;
+    memcpy(&base, (char *)blob - sizeof base, sizeof base);
+    free(base);
+}
+
+static const char *known_dtypes[] = { "BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16",
+                                      "BF16", "I32", "U32", "F32", "F64", "I64", "U64", NULL };
+
+typedef struct { int64_t begin, end; int idx; } Span;
+static int cmp_span(const void *a, const void *b) {
+    const Span *x = a, *y = b;
+    if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    return x->idx - y->idx;
+}
+
+int st_read(const char *path, StFile *f, char *err, size_t errlen) {
+    memset(f, 0, sizeof *f);
+    FILE *fp = NULL;
+    void *base = NULL;
+    char *blob = NULL;
+    JsonValue *root = NULL;
+    StTensor *tens = NULL; StMeta *meta = NULL; Span *spans = NULL;
+    int nt = 0, nm = 0;
+
+    fp = fopen(path, "rb");
+    if (!fp) FAIL("%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) != 0) FAIL("%s: cannot stat: %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode)) FAIL("%s: not a regular file", path);
+    uint64_t size = (uint64_t)sb.st_size;
+    if (size < 8) FAIL("%s: file is %llu bytes, too short for safetensors (needs an 8-byte header length)",
+                       path, (unsigned long long)size);
+    uint8_t n8[8];
+    if (fread(n8, 1, 8, fp) != 8) FAIL("%s: cannot read the header length", path);
+    uint64_t hlen = 0;
+    for (int i = 0; i < 8; i++) hlen |= (uint64_t)n8[i] << (8 * i);
+    if (hlen > size - 8)
+        FAIL("%s: header length %llu runs past the end of the file (%llu bytes) - truncated or not safetensors",
+             path, (unsigned long long)hlen, (unsigned long long)size);
+    if (hlen > ST_MAX_HEADER) FAIL("%s: header length %llu is larger than the 100 MB limit", path, (unsigned long long)hlen);
+    if (hlen < 2) FAIL("%s: header of %llu bytes cannot hold a JSON object", path, (unsigned long long)hlen);
+    if (size > (uint64_t)SIZE_MAX - 64) FAIL("%s: file too large", path);
+
+    size_t pad = (8 - (size_t)((8 + hlen) % 8)) % 8;  /* data section aligned to 8 */
+    _Static_assert(sizeof(void *) <= 8, "base pointer must fit in 8 bytes");
+    size_t lead = 8 + pad;                             /* (lead + 8 + hlen) % 8 == 0 */
+    base = malloc(lead + (size_t)size);
+    if (!base) FAIL("%s: out of memory for %llu bytes", path, (unsigned long long)size);
+    blob = (char *)base + lead;
+    memcpy(blob - sizeof base, &base, sizeof base);
+    memcpy(blob, n8, 8);
+    if (size > 8 && fread(blob + 8, 1, (size_t)size - 8, fp) != (size_t)size - 8)
+        FAIL("%s: short read (file changed while reading?)", path);
+    fclose(fp); fp = NULL;
+
+    const char *hdr = blob + 8;
+    if (hdr[0] != '{') FAIL("%s: header does not start with '{' - not a safetensors file", path);
+    char jerr[200];
+    root = json_parse(hdr, (size_t)hlen, jerr, sizeof jerr);
+    if (!root) FAIL("%s: header is not valid JSON (%s)", path, jerr);
+    if (root->type != JSON_OBJECT) FAIL("%s: header is a JSON %s, not an object", path, json_type_name(root->type));
+
+    uint64_t data_len = size - 8 - hlen;
+    const char *data = blob + 8 + hlen;
+
+    /* count */
+    int ntens = 0;
+    const JsonValue *md = NULL;
+    for (int i = 0; i < root->n; i++) {
+        if (strcmp(root->keys[i], "__metadata__") == 0 && root->key_lens[i] == 12) md = &root->items[i];
+        else ntens++;
+    }
+    if (md) {
+        if (md->type != JSON_OBJECT) FAIL("%s: __metadata__ is a JSON %s, not an object", path, json_type_name(md->type));
+        meta = calloc((size_t)(md->n ? md->n : 1), sizeof *meta);
+        if (!meta) FAIL("%s: out of memory", path);
+        for (int i = 0; i < md->n; i++) {
+            const JsonValue *v = &md->items[i];
+            if (md->key_lens[i] == 0 || md->key_lens[i] >= sizeof meta[0].key || strlen(md->keys[i]) != md->key_lens[i])
+                FAIL("%s: metadata key '%.40s' is empty, too long (max %zu bytes) or has a NUL byte",
+                     path, md->keys[i], sizeof meta[0].key - 1);
+            if (v->type != JSON_STRING)
+                FAIL("%s: metadata %s is a JSON %s; safetensors metadata values must be strings",
+                     path, md->keys[i], json_type_name(v->type));
+            if (strlen(v->str) != v->len) FAIL("%s: metadata %s contains a NUL byte", path, md->keys[i]);
+            memcpy(meta[nm].key, md->keys[i], md->key_lens[i] + 1);
+            meta[nm].value = malloc(v->len + 1);
+            if (!meta[nm].value) FAIL("%s: out of memory", path);
+            memcpy(meta[nm].value, v->str, v->len + 1);
+            nm++;
+        }
+    }
+
+    tens = calloc((size_t)(ntens ? ntens : 1), sizeof *tens);
+    spans = calloc((size_t)(ntens ? ntens : 1), sizeof *spans);
+    if (!tens || !spans) FAIL("%s: out of memory", path);
+    for (int i = 0; i < root->n; i++) {
+        const JsonValue *e = &root->items[i];
+        const char *name = root->keys[i];
+        if (e == md) continue;
+        if (root->key_lens[i] == 0) FAIL("%s: a tensor has an empty name", path);
+        if (root->key_lens[i] >= sizeof tens[0].name || strlen(name) != root->key_lens[i])
+            FAIL("%s: tensor name '%.60s...' is too long (max %zu bytes) or has a NUL byte",
+                 path, name, sizeof tens[0].name - 1);
+        if (e->type != JSON_OBJECT) FAIL("%s: tensor %s: entry is a JSON %s, not an object", path, name, json_type_name(e->type));
+        for (int k = 0; k < e->n; k++)
+            if (strcmp(e->keys[k], "dtype") && strcmp(e->keys[k], "shape") && strcmp(e->keys[k], "data_offsets"))
+                FAIL("%s: tensor %s: unknown field \"%s\"", path, name, e->keys[k]);
+        const JsonValue *dt = json_get(e, "dtype"), *sh = json_get(e, "shape"), *of = json_get(e, "data_offsets");
+        if (!dt || dt->type != JSON_STRING) FAIL("%s: tensor %s: missing or non-string dtype", path, name);
+        if (strcmp(dt->str, "F32") != 0) {
+            int known = 0;
+            for (const char **k = known_dtypes; *k; k++) if (strcmp(*k, dt->str) == 0) known = 1;
+            if (known) FAIL("%s: tensor %s has dtype %s; only F32 is supported", path, name, dt->str);
+            FAIL("%s: tensor %s has unknown dtype '%.32s'", path, name, dt->str);
+        }
+        if (!sh || sh->type != JSON_ARRAY) FAIL("%s: tensor %s: missing or non-array shape", path, name);
+        if (sh->n > 8) FAIL("%s: tensor %s has %d dimensions (at most 8 supported)", path, name, sh->n);
+        StTensor *t = &tens[nt];
+        memcpy(t->name, name, root->key_lens[i] + 1);
+        t->ndim = sh->n;
+        for (int d = 0; d < sh->n; d++) {
+            const JsonValue *v = &sh->items[d];
+            if (v->type != JSON_NUMBER || !v->is_int || v->i < 0)
+                FAIL("%s: tensor %s: shape entry %d is not a non-negative integer", path, name, d);
+            t->shape[d] = v->i;
+        }
+        if (!of || of->type != JSON_ARRAY || of->n != 2)
+            FAIL("%s: tensor %s: data_offsets must be an array [begin,end]", path, name);
+        for (int d = 0; d < 2; d++)
+            if (of->items[d].type != JSON_NUMBER || !of->items[d].is_int || of->items[d].i < 0)
+                FAIL("%s: tensor %s: data_offsets entries must be non-negative integers", path, name);
+        int64_t b = of->items[0].i, en = of->items[1].i;
+        if (b > en) FAIL("%s: tensor %s: data_offsets [%lld,%lld] end before they begin", path, name, (long long)b, (long long)en);
+        if ((uint64_t)en > data_len)
+            FAIL("%s: tensor %s: data_offsets [%lld,%lld] run past the %llu data bytes (truncated file?)",
+                 path, name, (long long)b, (long long)en, (unsigned long long)data_len);
+        int64_t numel = shape_numel(t->shape, t->ndim);
+        char shs[160]; shape_str(shs, sizeof shs, t->shape, t->ndim);
+        if (numel < 0 || numel > (int64_t)((uint64_t)INT64_MAX / 4) || numel * 4 != en - b)
+            FAIL("%s: tensor %s: shape %s needs %lld bytes but data_offsets [%lld,%lld] hold %lld",
+                 path, name, shs, numel < 0 ? -1LL : (long long)numel * 4, (long long)b, (long long)en, (long long)(en - b));
+        if (b % 4) FAIL("%s: tensor %s: data offset %lld is not a multiple of 4", path, name, (long long)b);
+        t->len = (size_t)numel;
+        t->data = (const float *)(const void *)(data + b);
+        spans[nt].begin = b; spans[nt].end = en; spans[nt].idx = nt;
+        nt++;
+    }
+
+    /* the tensors must tile [0, data_len) exactly */
+    qsort(spans, (size_t)nt, sizeof *spans, cmp_span);
+    int64_t at = 0;
+    for (int i = 0; i < nt; i++) {
+        if (spans[i].begin < at) {
+            const char *prev = tens[spans[i - 1].idx].name;
+            FAIL("%s: tensors %s and %s overlap in the data section", path, prev, tens[spans[i].idx].name);
+        }
+        if (spans[i].begin > at)
+            FAIL("%s: %lld unused bytes before tensor %s (data_offsets not contiguous)",
+                 path, (long long)(spans[i].begin - at), tens[spans[i].idx].name);
+        at = spans[i].end;
+    }
+    if ((uint64_t)at != data_len)
+        FAIL("%s: %llu bytes of trailing garbage after the last tensor", path, (unsigned long long)(data_len - (uint64_t)at));
+
+    /* reorder into data order */
+    StTensor *ordered = calloc((size_t)(nt ? nt : 1), sizeof *ordered);
+    if (!ordered) FAIL("%s: out of memory", path);
+    for (int i = 0; i < nt; i++) ordered[i] = tens[spans[i].idx];
+    free(tens); tens = ordered;
+
+    if (!host_is_le())
+        for (int i = 0; i < nt; i++) bswap32_inplace((void *)(uintptr_t)tens[i].data, tens[i].len);
+
+    json_free(root); free(spans);
+    f->blob = blob; f->blob_len = (size_t)size;
+    f->t = tens; f->nt = nt;
+    f->meta = meta; f->nm = nm;
+    return 0;
+fail:
+    if (fp) fclose(fp);
+    json_free(root);
+    free(spans); free(tens);
+    if (meta) for (int i = 0; i < nm; i++) free(meta[i].value);
+    free(meta);
+    free(base);
+    memset(f, 0, sizeof *f);
+    return -1;
+}
+
+void st_free(StFile *f) {
+    if (!f) return;
+    blob_free(f->blob);
+    free(f->t);
+    if (f->meta) for (int i = 0; i < f->nm; i++) free(f->meta[i].value);
+    free(f->meta);
+    memset(f, 0, sizeof *f);
+}
+
+const StTensor *st_find(const StFile *f, const char *name) {
+    for (int i = 0; i < f->nt; i++) if (strcmp(f->t[i].name, name) == 0) return &f->t[i];
+    return NULL;
+}
+
+const char *st_meta(const StFile *f, const char *key) {
+    for (int i = 0; i < f->nm; i++) if (strcmp(f->meta[i].key, key) == 0) return f->meta[i].value;
+    return NULL;
+}
