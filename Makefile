@@ -43,7 +43,7 @@ BINS := $(BINDIR)/mnist-unlearn $(BINDIR)/speech-unlearn $(BINDIR)/unlearn-prep 
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench deps clean tests-build
+.PHONY: all test asan bench deps clean tests-build test-all run
 all: $(BINS)
 
 $(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ)
@@ -90,10 +90,24 @@ asan:
 	$(MAKE) BUILD=build-asan SAN=1 OPT="-O1" CUDA=$(CUDA) test
 
 bench: all
+	bash tools/install-deps.sh bench
 	bash bench/run.sh
 
 deps:
 	bash tools/install-deps.sh
+
+# The README's test command (and CI's): dependencies, the suite, the suite under sanitizers.
+test-all: deps
+	$(MAKE) test
+	$(MAKE) asan
+
+# The README's main job: dependencies, build, data check + feature cache, pre-train,
+# unlearn 6 -> 3 on both modalities, print the comparison.
+run: deps
+	$(MAKE) all
+	bin/unlearn-prep check
+	bin/unlearn-prep features
+	bin/unlearn-compare $(RUN_ARGS)
 
 clean:
 	rm -rf build build-asan bin
