@@ -1,0 +1,168 @@
+/* wav.c — see wav.h. */
+#include "wav.h"
+#include <sndfile.h>
+#include <samplerate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <math.h>
+
+static uint32_t rd_le32(const unsigned char *b) {
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* For a RIFF/WAVE file: find the "data" chunk and compare its declared size with
+ * the bytes present.  Returns 1 if truncated (declared/avail filled in), else 0
+ * (including "not a plain RIFF file", which we leave to libsndfile). */
+static int wav_truncated(const char *path, uint64_t *declared, uint64_t *avail) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int res = 0;
+    unsigned char h[12];
+    if (fread(h, 1, 12, f) != 12 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4)) goto done;
+    if (fseek(f, 0, SEEK_END) != 0) goto done;
+    long fsize = ftell(f);
+    if (fsize < 0) goto done;
+    long pos = 12;
+    while (pos + 8 <= fsize) {
+        unsigned char c[8];
+        if (fseek(f, pos, SEEK_SET) != 0 || fread(c, 1, 8, f) != 8) break;
+        uint32_t sz = rd_le32(c + 4);
+        if (!memcmp(c, "data", 4)) {
+            uint64_t have = (uint64_t)(fsize - (pos + 8));
+            /* 0 and 0xFFFFFFFF: "length unknown" left by streaming writers */
+            if (sz != 0 && sz != 0xFFFFFFFFu && (uint64_t)sz > have) {
+                *declared = sz; *avail = have; res = 1;
+            }
+            break;
+        }
+        pos += 8 + (long)sz + (sz & 1);   /* chunks are word aligned */
+    }
+done:
+    fclose(f);
+    return res;
+}
+
+int wav_resample(const float *x, int n, double ratio, int quality,
+                 float **out, int *n_out, char *err, size_t errlen) {
+    *out = NULL; *n_out = 0;
+    if (n <= 0 || !(ratio > 0)) { snprintf(err, errlen, "resample: bad input (n=%d ratio=%g)", n, ratio); return -1; }
+    long cap = (long)ceil(n * ratio) + 64;
+    float *y = malloc(sizeof(float) * (size_t)cap);
+    if (!y) { snprintf(err, errlen, "resample: out of memory"); return -1; }
+    SRC_DATA d;
+    memset(&d, 0, sizeof d);
+    d.data_in = x; d.input_frames = n;
+    d.data_out = y; d.output_frames = cap;
+    d.src_ratio = ratio; d.end_of_input = 1;
+    int e = src_simple(&d, quality, 1);
+    if (e) { free(y); snprintf(err, errlen, "resample: %s", src_strerror(e)); return -1; }
+    *out = y; *n_out = (int)d.output_frames_gen;
+    return 0;
+}
+
+int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_out,
+             char *err, size_t errlen) {
+    *out = NULL; *n_out = 0;
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf) {
+        snprintf(err, errlen, "%s: not a readable audio file (%s)", path, sf_strerror(NULL));
+        return -1;
+    }
+    int major = info.format & SF_FORMAT_TYPEMASK;
+    uint64_t declared = 0, avail = 0;
+    if ((major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX) && wav_truncated(path, &declared, &avail)) {
+        sf_close(sf);
+        snprintf(err, errlen, "%s: truncated WAV: data chunk declares %llu bytes, file holds %llu",
+                 path, (unsigned long long)declared, (unsigned long long)avail);
+        return -1;
+    }
+    if (info.channels < 1 || info.samplerate < 1) {
+        sf_close(sf);
+        snprintf(err, errlen, "%s: bad header (%d channels, %d Hz)", path, info.channels, info.samplerate);
+        return -1;
+    }
+    if (info.frames <= 0) {
+        sf_close(sf);
+        snprintf(err, errlen, "%s: no audio frames", path);
+        return -1;
+    }
+    if (info.frames > (sf_count_t)1 << 30) {
+        sf_close(sf);
+        snprintf(err, errlen, "%s: too long (%lld frames)", path, (long long)info.frames);
+        return -1;
+    }
+    int ch = info.channels;
+    size_t nfr = (size_t)info.frames;
+    float *buf = malloc(sizeof(float) * nfr * (size_t)ch);
+    float *mono = ch == 1 ? buf : malloc(sizeof(float) * nfr);
+    if (!buf || !mono) {
+        free(buf); if (mono != buf) free(mono); sf_close(sf);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    sf_count_t got = sf_readf_float(sf, buf, (sf_count_t)nfr);
+    sf_close(sf);
+    if (got <= 0) {
+        free(buf); if (mono != buf) free(mono);
+        snprintf(err, errlen, "%s: no audio frames could be read", path);
+        return -1;
+    }
+    int n = (int)got;
+    if (ch > 1) {
+        float inv = 1.0f / (float)ch;
+        for (int i = 0; i < n; i++) {
+            float s = 0;
+            for (int c = 0; c < ch; c++) s += buf[(size_t)i * ch + c];
+            mono[i] = s * inv;
+        }
+        free(buf);
+    }
+    int loud = 0;
+    for (int i = 0; i < n; i++) if (fabsf(mono[i]) >= WAV_SILENCE_THRESHOLD) { loud = 1; break; }
+    if (!loud) {
+        free(mono);
+        snprintf(err, errlen, "%s: silent (every sample |x| < %g%s)", path,
+                 (double)WAV_SILENCE_THRESHOLD, ch > 1 ? " after mixing to mono" : "");
+        return -1;
+    }
+    int sr = info.samplerate;
+    if (target_sr > 0 && target_sr != sr) {
+        float *y; int ny; char e2[256];
+        if (wav_resample(mono, n, (double)target_sr / sr, SRC_SINC_BEST_QUALITY, &y, &ny, e2, sizeof e2)) {
+            free(mono);
+            snprintf(err, errlen, "%s: %s", path, e2);
+            return -1;
+        }
+        free(mono);
+        mono = y; n = ny; sr = target_sr;
+        if (n <= 0) {
+            free(mono);
+            snprintf(err, errlen, "%s: too short to resample", path);
+            return -1;
+        }
+    }
+    *out = mono; *n_out = n;
+    if (sr_out) *sr_out = sr;
+    return 0;
+}
+
+int wav_write(const char *path, const float *x, int n, int channels, int sr, int format,
+              char *err, size_t errlen) {
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    info.samplerate = sr;
+    info.channels = channels < 1 ? 1 : channels;
+    info.format = format ? format : (SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    if (!sf_format_check(&info)) { snprintf(err, errlen, "%s: unsupported output format 0x%x", path, info.format); return -1; }
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    if (!sf) { snprintf(err, errlen, "%s: cannot write (%s)", path, sf_strerror(NULL)); return -1; }
+    sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    sf_count_t w = n > 0 ? sf_writef_float(sf, x, n) : 0;
+    int rc = sf_close(sf);
+    if (w != n || rc) { snprintf(err, errlen, "%s: short write", path); return -1; }
+    return 0;
+}
