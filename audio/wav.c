@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <math.h>
+#include <sys/stat.h>
 
 static uint32_t rd_le32(const unsigned char *b) {
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
@@ -69,7 +70,11 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
     memset(&info, 0, sizeof info);
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
     if (!sf) {
-        snprintf(err, errlen, "%s: not a readable audio file (%s)", path, sf_strerror(NULL));
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+            snprintf(err, errlen, "%s: empty file (0 bytes), not audio", path);
+        else
+            snprintf(err, errlen, "%s: not a readable audio file (%s)", path, sf_strerror(NULL));
         return -1;
     }
     int major = info.format & SF_FORMAT_TYPEMASK;
