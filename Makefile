@@ -77,6 +77,10 @@ $(BINDIR)/unlearn-compare: $(BUILD)/tools/compare_main.o $(BUILD)/libunlearn.a
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*_bench.c))
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libunlearn.a
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libunlearn.a
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -89,7 +93,7 @@ test: tests-build
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 OPT="-O1" CUDA=$(CUDA) test
 
-bench: all
+bench: all $(BENCH_BINS)
 	bash tools/install-deps.sh bench
 	bash bench/run.sh
 
