@@ -16,10 +16,19 @@
 #include "net.h"
 #include "unlearn.h"
 
+#include "relearn.h"
+
 typedef struct {
     double forget_leakage, new_class_acc, retained_acc, mia_efficacy, probe_acc;
     double relearn_steps;        /* NaN if never reached within the cap (reported as > cap) */
     double seconds, flops, cost_ratio_time, cost_ratio_flops, avg_gap;
+    /* diagnostics (NaN when the metric was not computed) */
+    double mia_fit_acc;          /* the attack's accuracy on its own balanced training rows */
+    double probe_train_acc;      /* the probe's balanced accuracy on probe-train */
+    double relearn_final_acc;    /* forgotten-class accuracy at the last relearn evaluation */
+    int relearn_points;          /* the relearn curve: accuracy after relearn_step[i] steps */
+    int relearn_step[RELEARN_MAX_POINTS];
+    float relearn_acc[RELEARN_MAX_POINTS];
 } UnlearnMetrics;
 
 typedef struct {
@@ -29,12 +38,23 @@ typedef struct {
     float relearn_threshold;     /* test accuracy on the forgotten class to reach (default 0.8) */
     int relearn_max_steps;       /* cap (default 300) */
     uint64_t seed;
+    int relearn_eval_every;      /* evaluate the relearn accuracy every N steps (default 5) */
+    int relearn_batch;           /* relearn batch: half forgotten class, half kept data (default 32) */
+    int mia_cap;                 /* at most this many MIA members / non-members / forget samples (default 2000) */
+    int probe_cap;               /* probe-train samples per side (default 1000) */
 } MetricsConfig;
 
 void metrics_config_default(MetricsConfig *c);
-/* Compute every metric for `net` (after unlearning, `after` slots) on task t. */
+/* Compute every metric for `net` (after unlearning, `after` slots) on task t.
+ * seconds/flops/ratios/avg_gap are left NaN (the caller knows the cost). */
 int metrics_compute(Net *net, const UnlearnTask *t, const MetricsConfig *c, UnlearnMetrics *m,
                     char *err, size_t errlen);
+/* The same for a net whose slots follow `cm` (e.g. the original model: t->before).
+ * Kept data for relearning = training samples of every class slotted in cm except the
+ * forgotten one (retain, plus learn when cm slots it). */
+int metrics_compute_map(Net *net, const UnlearnTask *t, const ClassMap *cm, const MetricsConfig *c,
+                        UnlearnMetrics *m, char *err, size_t errlen);
+void metrics_clear(UnlearnMetrics *m);   /* every value NaN, no curve */
 /* Fill avg_gap and cost ratios against the retrained reference's metrics. */
 void metrics_vs_retrain(UnlearnMetrics *m, const UnlearnMetrics *retrain);
 #endif

@@ -1,0 +1,56 @@
+/* mia.h — membership inference attack, SalUn's protocol adapted to class
+ * replacement.
+ *
+ * Features per sample (2): the maximum softmax probability and the entropy of
+ * the softmax (natural log).  We do not use the "true-label confidence" SalUn
+ * also offers: after replacement the forgotten class has no slot, so its
+ * true-label confidence is undefined.
+ *
+ * Attack: an RBF SVM (libsvm, C = 3, gamma "auto" = 1/num_features) trained on
+ * members (retain-train, label 1) vs non-members (retain-test, label 0), both
+ * subsampled (seeded) to the smaller count, capped.
+ * Efficacy: share of forget-TRAIN samples the attack calls non-member (higher =
+ * the forgotten samples look less like training data; retrain sets the level).
+ */
+#ifndef MIA_H
+#define MIA_H
+#include <stddef.h>
+#include <stdint.h>
+#include "net.h"
+#include "dataset.h"
+
+#define MIA_FEATURES 2
+
+typedef struct {
+    int cap;          /* at most this many members and as many non-members (default 2000) */
+    double C;         /* SVM cost (default 3) */
+    double gamma;     /* RBF gamma; <= 0: "auto" = 1/MIA_FEATURES */
+    uint64_t seed;    /* subsampling */
+} MiaConfig;
+
+void mia_config_default(MiaConfig *c);
+
+/* feat [n][2] <- (max softmax, entropy) of probs [n][K]. */
+void mia_features(const float *probs, int n, int K, float *feat);
+/* Softmax features of every sample of d under net (eval mode); malloc'd [n][2]. */
+float *mia_net_features(Net *net, const Dataset *d);
+
+typedef struct MiaModel MiaModel;
+/* Fit the attack on members (label 1) and non-members (label 0), features [n][2]
+ * (all the rows given are used: subsample before).  NULL with err on failure. */
+MiaModel *mia_fit(const float *members, int n_mem, const float *nonmembers, int n_non, const MiaConfig *c,
+                  char *err, size_t errlen);
+int mia_predict(const MiaModel *m, const float *feat);            /* 1 member, 0 non-member */
+double mia_nonmember_share(const MiaModel *m, const float *feat, int n);
+void mia_free(MiaModel *m);
+
+typedef struct {
+    double efficacy;      /* share of forget-train predicted non-member */
+    double fit_acc;       /* attack accuracy on its own (balanced) training rows */
+    int n_members, n_nonmembers, n_forget;
+} MiaResult;
+
+/* The whole metric. retain_train / retain_test / forget_train as in unlearn.h. */
+int mia_efficacy(Net *net, const Dataset *retain_train, const Dataset *retain_test, const Dataset *forget_train,
+                 const MiaConfig *c, MiaResult *r, char *err, size_t errlen);
+#endif

@@ -1,0 +1,185 @@
+/* probe.c — linear probe on frozen penultimate features (see probe.h). */
+#include "probe.h"
+#include "train.h"
+#include "rng.h"
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void probe_config_default(ProbeConfig *c) {
+    c->cap_pos = 1000;
+    c->cap_neg = 1000;
+    c->test_cap = 2000;
+    c->l2 = 1e-3;
+    c->iters = 400;
+    c->seed = 1;
+}
+
+void logreg_free(LogReg *m) {
+    if (!m) return;
+    free(m->w); free(m->mu); free(m->sd);
+    m->w = m->mu = m->sd = NULL;
+}
+
+static double sigmoid(double z) {
+    if (z >= 0) { double e = exp(-z); return 1.0 / (1.0 + e); }
+    double e = exp(z);
+    return e / (1.0 + e);
+}
+
+/* Objective: (1/n) sum_i c_i log(1 + exp(-s_i (w.z_i + b))) + l2/2 |w|^2, s_i = +-1,
+ * c_i = n / (2 n_class(i)) so that both classes weigh the same. */
+int logreg_fit(LogReg *m, const float *X, const int *y, int n, int d, double l2, int iters,
+               char *err, size_t errlen) {
+    memset(m, 0, sizeof *m);
+    int npos = 0;
+    for (int i = 0; i < n; i++) npos += y[i] != 0;
+    if (n < 2 || npos == 0 || npos == n || d < 1) {
+        snprintf(err, errlen, "probe: needs samples of both sides (got %d positives of %d)", npos, n);
+        return -1;
+    }
+    m->d = d;
+    m->w = calloc((size_t)d, sizeof(double));
+    m->mu = calloc((size_t)d, sizeof(double));
+    m->sd = calloc((size_t)d, sizeof(double));
+    double *Z = malloc((size_t)n * d * sizeof(double));
+    double *cw = malloc((size_t)n * sizeof(double));
+    double *r = malloc((size_t)n * sizeof(double));
+    double *v = malloc((size_t)(d + 1) * sizeof(double)), *g = malloc((size_t)(d + 1) * sizeof(double));
+    double *prev = calloc((size_t)(d + 1), sizeof(double)), *look = calloc((size_t)(d + 1), sizeof(double));
+    double *cur = calloc((size_t)(d + 1), sizeof(double));
+    if (!m->w || !m->mu || !m->sd || !Z || !cw || !r || !v || !g || !prev || !look || !cur) {
+        free(Z); free(cw); free(r); free(v); free(g); free(prev); free(look); free(cur);
+        logreg_free(m);
+        snprintf(err, errlen, "probe: out of memory");
+        return -1;
+    }
+    for (int j = 0; j < d; j++) {
+        double s = 0, s2 = 0;
+        for (int i = 0; i < n; i++) s += X[(size_t)i * d + j];
+        double mu = s / n;
+        for (int i = 0; i < n; i++) { double t = X[(size_t)i * d + j] - mu; s2 += t * t; }
+        double sd = sqrt(s2 / n);
+        m->mu[j] = mu;
+        m->sd[j] = sd > 1e-8 ? sd : 1.0;   /* constant feature (dead unit): z = 0 */
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < d; j++) Z[(size_t)i * d + j] = (X[(size_t)i * d + j] - m->mu[j]) / m->sd[j];
+    double cpos = (double)n / (2.0 * npos), cneg = (double)n / (2.0 * (n - npos));
+    double cmax = cpos > cneg ? cpos : cneg;
+    for (int i = 0; i < n; i++) cw[i] = y[i] ? cpos : cneg;
+
+    /* L <= 0.25 * cmax * lambda_max([Z 1]^T [Z 1] / n) + l2: power iteration */
+    for (int j = 0; j <= d; j++) v[j] = 1.0 / sqrt(d + 1.0);
+    double lam = 1.0;
+    for (int it = 0; it < 50; it++) {
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, n, d, 1.0, Z, d, v, 1, 0.0, r, 1);
+        for (int i = 0; i < n; i++) r[i] += v[d];
+        cblas_dgemv(CblasRowMajor, CblasTrans, n, d, 1.0 / n, Z, d, r, 1, 0.0, g, 1);
+        double sb = 0;
+        for (int i = 0; i < n; i++) sb += r[i];
+        g[d] = sb / n;
+        double nrm = 0;
+        for (int j = 0; j <= d; j++) nrm += g[j] * g[j];
+        nrm = sqrt(nrm);
+        if (nrm <= 0) break;
+        lam = nrm;
+        for (int j = 0; j <= d; j++) v[j] = g[j] / nrm;
+    }
+    double L = 0.25 * cmax * lam * 1.05 + l2;
+    double step = 1.0 / L;
+
+    /* Nesterov accelerated gradient: look = cur + (k-1)/(k+2) (cur - prev) */
+    for (int k = 1; k <= iters; k++) {
+        double mom = (k - 1.0) / (k + 2.0);
+        for (int j = 0; j <= d; j++) look[j] = cur[j] + mom * (cur[j] - prev[j]);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, n, d, 1.0, Z, d, look, 1, 0.0, r, 1);
+        for (int i = 0; i < n; i++) {
+            double z = r[i] + look[d];
+            double s = y[i] ? 1.0 : -1.0;
+            /* d/dz log(1 + exp(-s z)) = -s * sigmoid(-s z) */
+            r[i] = cw[i] * (-s) * sigmoid(-s * z) / n;
+        }
+        cblas_dgemv(CblasRowMajor, CblasTrans, n, d, 1.0, Z, d, r, 1, 0.0, g, 1);
+        double gb = 0;
+        for (int i = 0; i < n; i++) gb += r[i];
+        g[d] = gb;
+        for (int j = 0; j < d; j++) g[j] += l2 * look[j];
+        memcpy(prev, cur, (size_t)(d + 1) * sizeof(double));
+        for (int j = 0; j <= d; j++) cur[j] = look[j] - step * g[j];
+    }
+    memcpy(m->w, cur, (size_t)d * sizeof(double));
+    m->b = cur[d];
+    free(Z); free(cw); free(r); free(v); free(g); free(prev); free(look); free(cur);
+    return 0;
+}
+
+double logreg_logit(const LogReg *m, const float *x) {
+    double z = m->b;
+    for (int j = 0; j < m->d; j++) z += m->w[j] * ((x[j] - m->mu[j]) / m->sd[j]);
+    return z;
+}
+
+double logreg_balanced_acc(const LogReg *m, const float *P, int np, const float *N, int nn) {
+    if (np <= 0 || nn <= 0) return NAN;
+    long tp = 0, tn = 0;
+    for (int i = 0; i < np; i++) tp += logreg_logit(m, P + (size_t)i * m->d) > 0;
+    for (int i = 0; i < nn; i++) tn += logreg_logit(m, N + (size_t)i * m->d) <= 0;
+    return 0.5 * ((double)tp / np + (double)tn / nn);
+}
+
+static Dataset *take(const Dataset *d, int k, Rng *r) {
+    int n = d->n;
+    if (k <= 0 || k > n) k = n;
+    int *idx = malloc((size_t)(n ? n : 1) * sizeof(int));
+    if (!idx) return NULL;
+    for (int i = 0; i < n; i++) idx[i] = i;
+    rng_shuffle(r, idx, n);
+    Dataset *s = ds_subset(d, idx, k);
+    free(idx);
+    return s;
+}
+
+int probe_accuracy(Net *net, const Dataset *pos_train, const Dataset *neg_train, const Dataset *pos_test,
+                   const Dataset *neg_test, const ProbeConfig *c, ProbeResult *r, char *err, size_t errlen) {
+    memset(r, 0, sizeof *r);
+    r->bal_acc = r->train_bal_acc = NAN;
+    if (!pos_train || !neg_train || !pos_test || !neg_test || !pos_train->n || !neg_train->n || !pos_test->n ||
+        !neg_test->n) {
+        snprintf(err, errlen, "probe: forget/retain train and test sets must all be non-empty");
+        return -1;
+    }
+    Rng rg;
+    rng_seed(&rg, c->seed ^ 0x50524f4245ULL);
+    Dataset *ptr = take(pos_train, c->cap_pos, &rg), *ntr = take(neg_train, c->cap_neg, &rg);
+    Dataset *pte = take(pos_test, c->test_cap, &rg), *nte = take(neg_test, c->test_cap, &rg);
+    Dataset *trn = NULL;
+    float *Ftr = NULL, *Fp = NULL, *Fn = NULL;
+    int *y = NULL, rc = -1;
+    LogReg lr;
+    memset(&lr, 0, sizeof lr);
+    if (!ptr || !ntr || !pte || !nte) { snprintf(err, errlen, "probe: out of memory"); goto out; }
+    trn = ds_concat(ptr, ntr);
+    if (!trn) { snprintf(err, errlen, "probe: out of memory"); goto out; }
+    int layer = net_feature_layer(net), d = net_layer_size(net, layer);
+    Ftr = extract_features(net, trn, layer, 256);
+    Fp = extract_features(net, pte, layer, 256);
+    Fn = extract_features(net, nte, layer, 256);
+    y = malloc((size_t)trn->n * sizeof(int));
+    if (!Ftr || !Fp || !Fn || !y) { snprintf(err, errlen, "probe: out of memory"); goto out; }
+    for (int i = 0; i < trn->n; i++) y[i] = i < ptr->n;
+    if (logreg_fit(&lr, Ftr, y, trn->n, d, c->l2, c->iters, err, errlen)) goto out;
+    r->train_bal_acc = logreg_balanced_acc(&lr, Ftr, ptr->n, Ftr + (size_t)ptr->n * d, ntr->n);
+    r->bal_acc = logreg_balanced_acc(&lr, Fp, pte->n, Fn, nte->n);
+    r->n_train = trn->n;
+    r->n_test = pte->n + nte->n;
+    r->dim = d;
+    rc = 0;
+out:
+    logreg_free(&lr);
+    free(Ftr); free(Fp); free(Fn); free(y);
+    ds_free(ptr); ds_free(ntr); ds_free(pte); ds_free(nte); ds_free(trn);
+    return rc;
+}
