@@ -49,6 +49,11 @@ typedef struct {
     float temperature;     /* SCRUB */
     int max_steps_ratio;   /* SCRUB: one max-step every N steps */
     long new_class_steps;  /* the shared short new-class step for methods that do not learn it themselves */
+    int importance_samples;/* importance passes (SalUn, baseline, SSD): at most this many samples each, a seeded
+                              uniform subsample (0 = all) */
+    const TrainConfig *recipe; /* retrain: the pre-training recipe (batch, lr, optimiser, schedule, epochs,
+                              augmentation); NULL: retrain uses batch/lr/opt above with a cosine schedule.
+                              Retrain's budget is `steps` when > 0, else the recipe's epochs over retain+learn. */
     int verbose;
 } UnlearnConfig;
 

@@ -1,0 +1,46 @@
+/* saliency.h — parameter importance over the flat parameter buffer, and
+ * top-fraction masks.
+ *
+ * Both importance measures run the net in TRAINING mode (batch statistics, as
+ * the backward pass assumes) and restore the batch-norm running statistics and
+ * the dropout stream afterwards, so an importance pass never changes the model.
+ * The gradient used is that of the MEAN softmax cross-entropy of a batch, with
+ * each sample's target the one-hot slot of its label in `cm` (a label without a
+ * slot is an error).
+ *
+ *   saliency_grad_abs   score[i] = | sum over batches of dL_batch/dp_i |
+ *                       (SalUn's saliency: the sign of the loss does not matter
+ *                       once the absolute value is taken)
+ *   saliency_fisher     score[i] = mean over batches of (dL_batch/dp_i)^2
+ *                       (diagonal empirical Fisher from PER-BATCH gradients, as
+ *                       SSD's reference implementation computes it; batch = 1
+ *                       gives the per-sample empirical Fisher)
+ *
+ * Batches are consecutive slices of d in its stored order (deterministic). */
+#ifndef SALIENCY_H
+#define SALIENCY_H
+#include <stddef.h>
+#include <stdint.h>
+#include "net.h"
+#include "dataset.h"
+#include "classmap.h"
+
+/* score [n_params] is overwritten.  flops (if non-NULL) is increased by the
+ * estimated cost (forward + backward = 3 x forward per sample).  0, or -1 with
+ * one line in err. */
+int saliency_grad_abs(Net *net, const Dataset *d, const ClassMap *cm, int batch, float *score,
+                      double *flops, char *err, size_t errlen);
+int saliency_fisher(Net *net, const Dataset *d, const ClassMap *cm, int batch, float *score,
+                    double *flops, char *err, size_t errlen);
+
+/* mask[i] = 1 for the k = round(frac * n) largest scores, else 0.  Deterministic
+ * selection: a quickselect over a copy, ordered by score descending with ties
+ * broken by the lower index (NaN counts as the smallest score).  frac is clamped
+ * to [0,1].  Returns k. */
+size_t saliency_top_mask(const float *score, size_t n, float frac, uint8_t *mask);
+
+/* A seeded subsample of at most `max` samples drawn uniformly without
+ * replacement from the union of a and b (b may be NULL), kept in the union's
+ * order.  max <= 0 or max >= total: all of them.  NULL on allocation failure. */
+Dataset *saliency_sample_union(const Dataset *a, const Dataset *b, int max, uint64_t seed);
+#endif
