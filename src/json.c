@@ -34,7 +34,7 @@ static void skip_ws(P *p) {
 }
 
 static const char *describe(P *p) {
-    static __thread char buf[32];
+    static _Thread_local char buf[32];
     if (p->pos >= p->n) return "end of input";
     unsigned char c = (unsigned char)p->s[p->pos];
     if (c >= 0x20 && c < 0x7f) snprintf(buf, sizeof buf, "'%c'", c);
