@@ -6,8 +6,3 @@ int cmd_forget(const Modality *m, int argc, char **argv) {
     fprintf(stderr, "%s forget: not implemented yet\n", m->program);
     return 2;
 }
-int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
-    (void)o;
-    fprintf(stderr, "%s eval --forget: not implemented yet\n", m->program);
-    return 2;
-}
