@@ -85,7 +85,7 @@ int prep_check_mnist(const char *dir, MnistCheck out[MNIST_N_FILES]) {
             c->status = MNIST_BAD;
             fmt(c->msg, sizeof c->msg,
                      "%s: REFUSED: md5 %s does not match the published %s (%ld bytes, expected %ld): corrupted or "
-                     "incomplete; delete it and run 'unlearn-prep fetch'",
+                     "incomplete ('unlearn-prep fetch' replaces it)",
                      c->path, c->md5, want, c->bytes, want_bytes);
             bad++;
         } else {
@@ -313,7 +313,9 @@ int prep_download(const char *url, const char *path, FILE *log, char *err, size_
     return 0;
 }
 
-int prep_fetch_mnist(const char *dir, FILE *log, char *err, size_t errlen) {
+int prep_fetch_mnist(const char *dir, const char *mirror, FILE *log, char *err, size_t errlen) {
+    const char *one[2] = {mirror, NULL};
+    const char *const *mirrors = mirror && *mirror ? one : mnist_mirrors;
     if (mkdir_p(dir, err, errlen)) return -1;
     MnistCheck st[MNIST_N_FILES];
     prep_check_mnist(dir, st);
@@ -334,9 +336,10 @@ int prep_fetch_mnist(const char *dir, FILE *log, char *err, size_t errlen) {
         fmt(dest, sizeof dest, "%s/%s.gz", dir, r->stem);
         int done = 0;
         char last[1024] = "";
-        for (int m = 0; mnist_mirrors[m] && !done; m++) {
-            char url[512];
-            fmt(url, sizeof url, "%s%s.gz", mnist_mirrors[m], r->stem);
+        for (int m = 0; mirrors[m] && !done; m++) {
+            char url[PATH_MAX];
+            size_t ml = strlen(mirrors[m]);
+            fmt(url, sizeof url, "%s%s%s.gz", mirrors[m], ml && mirrors[m][ml - 1] == '/' ? "" : "/", r->stem);
             if (prep_download(url, dest, log, last, sizeof last)) continue;
             char h[33];
             if (md5_file(dest, h, last, sizeof last)) { unlink(dest); continue; }

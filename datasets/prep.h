@@ -92,10 +92,11 @@ int prep_which(const char *prog, char *out, size_t len);
 /* Fetch url to path (via a temp file, renamed when complete) with curl or wget.
  * 0 or -1 with err. */
 int prep_download(const char *url, const char *path, FILE *log, char *err, size_t errlen);
-/* Download the missing or bad MNIST files into dir from the known mirrors,
- * verifying every md5; a file whose md5 does not match is deleted and the next
- * mirror tried.  0 or -1 with err. */
-int prep_fetch_mnist(const char *dir, FILE *log, char *err, size_t errlen);
+/* Download the missing or bad MNIST files into dir from mirror (a URL ending
+ * in '/'; NULL: the known mirrors in turn), verifying every md5; a download
+ * whose md5 does not match is deleted and the next mirror tried; a corrupted
+ * local file is first moved aside to <name>.corrupt.  0 or -1 with err. */
+int prep_fetch_mnist(const char *dir, const char *mirror, FILE *log, char *err, size_t errlen);
 /* Download the FSDD release archive, unpack it (tar via fork/exec) and move its
  * recordings to root/fsdd/recordings, then check count, naming and digest.
  * url NULL: the default release.  0 or -1 with err. */

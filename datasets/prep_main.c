@@ -130,7 +130,8 @@ static int report_fsdd(const char *rec) {
 }
 
 static int cmd_check(int argc, char **argv, int fetch) {
-    CliOpt o[] = {{"data", 1, 0}, {"only", 1, 0}, {"offline", 0, 0}, {"fsdd-url", 1, 0}, {"help", 0, 0}, {0, 0, 0}};
+    CliOpt o[] = {{"data", 1, 0}, {"only", 1, 0}, {"offline", 0, 0}, {"fsdd-url", 1, 0}, {"mnist-mirror", 1, 0},
+                  {"help", 0, 0}, {0, 0, 0}};
     char err[1024];
     const char *name = fetch ? "fetch" : "check";
     if (cli_parse(o, argc, argv, 2, err, sizeof err)) { fprintf(stderr, PROG " %s: %s\n", name, err); return 2; }
@@ -139,13 +140,15 @@ static int cmd_check(int argc, char **argv, int fetch) {
                "  --data DIR      datasets folder (default: $UNLEARN_DATA, then ../shared/datasets)\n"
                "  --only WHICH    mnist or fsdd (default both)\n%s"
                "Exit status 0 when everything checked is present and verified, 1 otherwise.\n",
-               name, fetch ? " [--offline] [--fsdd-url URL]" : "",
+               name, fetch ? " [--offline] [--mnist-mirror URL] [--fsdd-url URL]" : "",
                fetch ? "Find MNIST and FSDD; download what is missing or corrupted from the public mirrors\n"
                        "(MNIST: the mirrors below, md5-verified; FSDD: the GitHub release archive, unpacked\n"
                        "with tar and checked by count, naming and content digest)."
                      : "Find MNIST and FSDD, verify them and report what was found.  Never downloads\n"
                        "(see 'fetch').",
                fetch ? "  --offline       do not download (also UNLEARN_OFFLINE=1)\n"
+                       "  --mnist-mirror URL  fetch the MNIST .gz files from URL<name>.gz (any URL curl\n"
+                       "                  or wget reads, file:// included) instead of the known mirrors\n"
                        "  --fsdd-url URL  FSDD release archive (.tar.gz) to download\n" : "");
         if (fetch) for (int i = 0; mnist_mirrors[i]; i++) printf("  MNIST mirror: %s\n", mnist_mirrors[i]);
         return 0;
@@ -171,14 +174,14 @@ static int cmd_check(int argc, char **argv, int fetch) {
             if (all_missing && (dl < 6 || strcmp(dir + dl - 6, "/mnist")) && dl + 7 < sizeof dir)
                 strcat(dir, "/mnist");    /* a bare data root: download into its mnist/ folder */
             printf("MNIST in %s is incomplete or corrupted; downloading the missing files\n", dir);
-            if (prep_fetch_mnist(dir, stdout, err, sizeof err)) fprintf(stderr, PROG " fetch: %s\n", err);
+            if (prep_fetch_mnist(dir, cli_str(o, "mnist-mirror", NULL), stdout, err, sizeof err)) fprintf(stderr, PROG " fetch: %s\n", err);
         }
         if (!found && fetch && !offline) {
             char root[PATH_MAX];
             prep_download_root(data, root, sizeof root);
             snprintf(dir, sizeof dir, "%s/mnist", root);
             printf("MNIST not found; downloading into %s\n", dir);
-            if (prep_fetch_mnist(dir, stdout, err, sizeof err)) {
+            if (prep_fetch_mnist(dir, cli_str(o, "mnist-mirror", NULL), stdout, err, sizeof err)) {
                 fprintf(stderr, PROG " fetch: %s\n", err);
                 need_mnist = 1;
             } else found = 1;
