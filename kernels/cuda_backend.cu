@@ -234,7 +234,7 @@ static void ensure_batch(Net *net, int B) {
     if (B <= c->cap_B) return;
     CK(cudaStreamSynchronize(c->stream));
     free_activations(c, net);
-    size_t off = c->in_sz * (size_t)B, prev = 0;
+    size_t off = (c->in_sz * (size_t)B + 63) & ~(size_t)63, prev = 0;
     for (int i = 0; i < net->n_layers; i++) {
         CudaLayer *cl = &c->L[i];
         if (cl->alias) { cl->act_off = prev; continue; }

@@ -22,6 +22,12 @@ static unsigned grid_for(size_t n) {
 #define GRID_LOOP(i, n) for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
                              i += (size_t)blockDim.x * gridDim.x)
 
+/* Channel arithmetic on 32-bit unsigned (much cheaper than 64-bit division);
+ * tensors are checked to have fewer than 2^32 elements. */
+static void check_32(size_t n, const char *what) {
+    if (n >= ((size_t)1 << 32)) cu_fatal(what, "tensor has 2^32 or more elements", __FILE__, __LINE__);
+}
+
 static void check_launch(const char *what) {
     cudaError_t e = cudaGetLastError();
     if (e != cudaSuccess) cu_fatal(what, cudaGetErrorString(e), __FILE__, __LINE__);
@@ -29,14 +35,15 @@ static void check_launch(const char *what) {
 
 /* ---- bias ---- */
 
-__global__ void bias_add_kernel(float *y, const float *bias, size_t n, int C, int HW) {
-    GRID_LOOP(i, n) y[i] += bias[(i / (size_t)HW) % (size_t)C];
+__global__ void bias_add_kernel(float *y, const float *bias, size_t n, unsigned C, unsigned HW) {
+    GRID_LOOP(i, n) y[i] += bias[((unsigned)i / HW) % C];
 }
 
 void k_bias_add(cudaStream_t s, float *y, const float *bias, int B, int C, int HW) {
     size_t n = (size_t)B * C * HW;
     if (!n) return;
-    bias_add_kernel<<<grid_for(n), TPB, 0, s>>>(y, bias, n, C, HW);
+    check_32(n, "bias_add");
+    bias_add_kernel<<<grid_for(n), TPB, 0, s>>>(y, bias, n, (unsigned)C, (unsigned)HW);
     check_launch("bias_add_kernel");
 }
 
@@ -61,15 +68,15 @@ __global__ void chan_partial_kernel(float *part, float *part2, const float *dy, 
                                     const float *mean, const float *var, float eps,
                                     int B, int C, int HW, int S) {
     const int c = blockIdx.x, s = blockIdx.y;
-    const size_t total = (size_t)B * HW;
-    const size_t chunk = (total + S - 1) / S;
-    const size_t lo = (size_t)s * chunk, hi = lo + chunk < total ? lo + chunk : total;
+    const unsigned total = (unsigned)B * (unsigned)HW, uhw = (unsigned)HW;
+    const unsigned chunk = (total + S - 1) / S;
+    const unsigned lo = (unsigned)s * chunk, hi = lo + chunk < total ? lo + chunk : total;
     float m = 0.0f, is = 0.0f;
     if (x) { m = mean[c]; is = 1.0f / sqrtf(var[c] + eps); }
     float a = 0.0f, a2 = 0.0f;
-    for (size_t j = lo + threadIdx.x; j < hi; j += blockDim.x) {
-        const size_t b = j / (size_t)HW, hw = j % (size_t)HW;
-        const size_t at = (b * C + c) * (size_t)HW + hw;
+    for (unsigned j = lo + threadIdx.x; j < hi; j += blockDim.x) {
+        const unsigned b = j / uhw, hw = j - b * uhw;
+        const size_t at = ((size_t)b * C + c) * uhw + hw;
         const float g = dy[at];
         a += g;
         if (x) a2 += g * ((x[at] - m) * is);
@@ -101,6 +108,7 @@ static int splits_for(int B, int HW) {
 
 void k_bias_grad(cudaStream_t s, float *db, const float *dy, int B, int C, int HW, float *part) {
     if (!B || !C || !HW) return;
+    check_32((size_t)B * C * HW, "bias_grad");
     const int S = splits_for(B, HW);
     chan_partial_kernel<<<dim3(C, S), TPB, 0, s>>>(part, NULL, dy, NULL, NULL, NULL, 0.0f, B, C, HW, S);
     check_launch("chan_partial_kernel");
@@ -111,9 +119,9 @@ void k_bias_grad(cudaStream_t s, float *db, const float *dy, int B, int C, int H
 /* ---- batch norm with fixed statistics (backward after an eval-mode forward) ---- */
 
 __global__ void bn_eval_dx_kernel(float *dx, const float *dy, const float *gamma, const float *var, float eps,
-                                  size_t n, int C, int HW) {
+                                  size_t n, unsigned C, unsigned HW) {
     GRID_LOOP(i, n) {
-        const int c = (int)((i / (size_t)HW) % (size_t)C);
+        const unsigned c = ((unsigned)i / HW) % C;
         dx[i] = dy[i] * (gamma[c] * (1.0f / sqrtf(var[c] + eps)));
     }
 }
@@ -122,6 +130,7 @@ void k_bn_eval_bwd(cudaStream_t s, float *dx, float *dgamma, float *dbeta, const
                    const float *gamma, const float *rmean, const float *rvar, float eps,
                    int B, int C, int HW, float *part) {
     if (!B || !C || !HW) return;
+    check_32((size_t)B * C * HW, "bn_eval_bwd");
     const int S = splits_for(B, HW);
     float *part2 = part + (size_t)C * S;      /* part holds 2*C*RED_SPLITS floats */
     chan_partial_kernel<<<dim3(C, S), TPB, 0, s>>>(part, part2, dy, x, rmean, rvar, eps, B, C, HW, S);
@@ -130,7 +139,7 @@ void k_bn_eval_bwd(cudaStream_t s, float *dx, float *dgamma, float *dbeta, const
     chan_final_kernel<<<(C + 127) / 128, 128, 0, s>>>(dgamma, part2, C, S);
     check_launch("chan_final_kernel(bn)");
     const size_t n = (size_t)B * C * HW;
-    bn_eval_dx_kernel<<<grid_for(n), TPB, 0, s>>>(dx, dy, gamma, rvar, eps, n, C, HW);
+    bn_eval_dx_kernel<<<grid_for(n), TPB, 0, s>>>(dx, dy, gamma, rvar, eps, n, (unsigned)C, (unsigned)HW);
     check_launch("bn_eval_dx_kernel");
 }
 
@@ -174,8 +183,8 @@ __global__ void gap_fwd_kernel(float *y, const float *x, int planes, int HW) {
     for (int o = 16; o > 0; o >>= 1) a += __shfl_down_sync(0xffffffffu, a, o);
     if (lane == 0) y[w] = a / (float)HW;
 }
-__global__ void gap_bwd_kernel(float *dx, const float *dy, size_t n, int HW) {
-    GRID_LOOP(i, n) dx[i] = dy[i / (size_t)HW] / (float)HW;
+__global__ void gap_bwd_kernel(float *dx, const float *dy, size_t n, unsigned HW) {
+    GRID_LOOP(i, n) dx[i] = dy[(unsigned)i / HW] / (float)HW;
 }
 
 void k_gap_fwd(cudaStream_t s, float *y, const float *x, int planes, int HW) {
@@ -187,7 +196,8 @@ void k_gap_fwd(cudaStream_t s, float *y, const float *x, int planes, int HW) {
 void k_gap_bwd(cudaStream_t s, float *dx, const float *dy, int planes, int HW) {
     const size_t n = (size_t)planes * HW;
     if (!n) return;
-    gap_bwd_kernel<<<grid_for(n), TPB, 0, s>>>(dx, dy, n, HW);
+    check_32(n, "gap_bwd");
+    gap_bwd_kernel<<<grid_for(n), TPB, 0, s>>>(dx, dy, n, (unsigned)HW);
     check_launch("gap_bwd_kernel");
 }
 

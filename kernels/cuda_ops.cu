@@ -319,3 +319,20 @@ int cuda_strict_mode(Net *net) {
     CudaNet *c = cuda_state(net);
     return c ? c->strict : 0;
 }
+
+int cuda_library_versions(char *buf, size_t len) {
+    if (!buf || !len) return -1;
+    int rt = 0, drv = 0;
+    (void)cudaRuntimeGetVersion(&rt);
+    (void)cudaDriverGetVersion(&drv);
+    (void)cudaGetLastError();
+    const size_t dnn = cudnnGetVersion();
+    int bmaj = 0, bmin = 0, bpat = 0;             /* cublasGetProperty needs no handle */
+    cublasGetProperty(MAJOR_VERSION, &bmaj);
+    cublasGetProperty(MINOR_VERSION, &bmin);
+    cublasGetProperty(PATCH_LEVEL, &bpat);
+    snprintf(buf, len, "CUDA runtime %d.%d, driver %d.%d, cuDNN %zu.%zu.%zu, cuBLAS %d.%d.%d", rt / 1000,
+             (rt % 1000) / 10, drv / 1000, (drv % 1000) / 10, dnn / 10000, (dnn % 10000) / 100, dnn % 100, bmaj, bmin,
+             bpat);
+    return 0;
+}

@@ -73,6 +73,8 @@ int cuda_device_props(char *name, size_t namelen, int *sm_count, int *clock_khz,
 /* One line per conv layer: the cuDNN algorithms and math types in use. */
 int cuda_net_describe(struct Net *net, char *buf, size_t len);
 int cuda_strict_mode(struct Net *net);                           /* 1 if attached with UNLEARN_CUDA_STRICT=1 */
+/* "CUDA runtime 13.0, driver 13.0, cuDNN 9.19.0, cuBLAS 13.0.0" */
+int cuda_library_versions(char *buf, size_t len);
 
 #else  /* no CUDA in this build: stubs */
 
@@ -110,6 +112,7 @@ static inline int cuda_device_props(char *name, size_t namelen, int *sm, int *cl
 }
 static inline int cuda_net_describe(struct Net *n, char *b, size_t l) { (void)n; if (b && l) b[0] = 0; return -1; }
 static inline int cuda_strict_mode(struct Net *n) { (void)n; return 0; }
+static inline int cuda_library_versions(char *b, size_t l) { if (b && l) b[0] = 0; return -1; }
 
 #endif
 #ifdef __cplusplus

@@ -341,6 +341,8 @@ int main(int argc, char **argv) {
     cuda_device_props(name, sizeof name, &sms, &clk, &ma, &mi);
     printf("parity: %s (sm_%d%d, %d SMs), UNLEARN_CUDA_STRICT=%s, tolerance %.0e (max|gpu-cpu|/max|cpu|)\n",
            name, ma, mi, sms, getenv("UNLEARN_CUDA_STRICT"), TOL);
+    char vers[256];
+    if (cuda_library_versions(vers, sizeof vers) == 0) printf("parity: %s\n", vers);
     parity_net("seed", "vision/nets/seed.net", 1);
     parity_net("small", "vision/nets/small.net", 1);
     parity_net("speech", "audio/nets/speech.net", 1);
