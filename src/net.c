@@ -373,6 +373,8 @@ void net_reserve(Net *net, int B) {
 }
 
 const float *net_forward(Net *net, const float *x, int B, int training) {
+    net->last_training = training;
+    net->last_batch = B;
     if (net->device == DEVICE_CUDA) return cuda_net_forward(net, x, B, training);
     net_reserve(net, B);
     size_t in_sz = (size_t)B * net->in_c * net->in_h * net->in_w;
@@ -433,12 +435,12 @@ void net_backward(Net *net, const float *dlogits, int B) {
             /* batchnorm2d_backward writes din; with din NULL give it scratch */
             float *d = din ? din : net->dact[0];
             batchnorm2d_backward(d, G + L->w_off, G + L->b_off, dout, in, P + L->w_off, L->save_a, L->save_b, B,
-                                 L->out_c, L->out_h * L->out_w, 1);
+                                 L->out_c, L->out_h * L->out_w, net->last_training);
             break;
         }
         case LAYER_RELU: relu_backward(din, dout, in, n_out); break;
         case LAYER_LEAKY_RELU: leaky_relu_backward(din, dout, in, n_out, L->slope); break;
-        case LAYER_DROPOUT: dropout_backward(din, dout, L->save_a, n_out, 1); break;
+        case LAYER_DROPOUT: dropout_backward(din, dout, L->save_a, n_out, net->last_training); break;
         case LAYER_MAXPOOL:
             maxpool2d_backward(din, dout, L->idx, B, L->in_c, L->in_h, L->in_w, L->out_h, L->out_w);
             break;
@@ -461,7 +463,7 @@ void net_zero_grad(Net *net) {
 }
 
 const float *net_layer_output(Net *net, int i) {
-    if (net->device == DEVICE_CUDA) return cuda_net_layer_output(net, i, net->max_batch);
+    if (net->device == DEVICE_CUDA) return cuda_net_layer_output(net, i, net->last_batch);
     return net->act[i + 1];
 }
 

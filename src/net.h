@@ -71,6 +71,8 @@ typedef struct Net {
     float **act, **dact;
     float *ws; size_t ws_len;     /* shared scratch for conv im2col etc. */
     uint64_t dropout_state;       /* seeded stream for dropout masks */
+    int last_training;            /* mode of the last forward (backward follows it) */
+    int last_batch;               /* batch size of the last forward */
 
     Device device;
     void *dev;                    /* backend-private state (kernels/), NULL on CPU */
