@@ -1,0 +1,110 @@
+/* batchnorm2d.c — batch normalisation over [B][C][HW] with PyTorch semantics.
+ *
+ * Training: mean and biased variance of each channel over B*HW values
+ * (accumulated in double), out = (x - mean) * inv_std * gamma + beta,
+ * running_mean/var <- (1-momentum) * running + momentum * batch, where the
+ * running variance takes the unbiased batch variance (N/(N-1) factor).
+ * Eval: the running statistics are used and written to save_mean/save_invstd.
+ * Channels are independent: one OpenMP loop over C, serial sums inside, so the
+ * results do not depend on the thread count at all.  gamma/beta may be NULL
+ * (treated as 1 and 0).
+ */
+#include "layers.h"
+#include "layers_internal.h"
+#include <math.h>
+
+void batchnorm2d_forward(float *out, const float *in, const float *gamma, const float *beta,
+                         float *running_mean, float *running_var,
+                         float *save_mean, float *save_invstd,
+                         int B, int C, int HW, float eps, float momentum, int training) {
+    const size_t N = (size_t)B * HW;
+    const size_t cs = (size_t)C * HW; /* sample stride */
+#pragma omp parallel for schedule(static) if (N * C >= LAY_PAR_MIN)
+    for (int c = 0; c < C; c++) {
+        float mean, invstd;
+        if (training) {
+            double s = 0.0;
+            for (int b = 0; b < B; b++) {
+                const float *x = in + b * cs + (size_t)c * HW;
+                for (int i = 0; i < HW; i++) s += x[i];
+            }
+            double m = N ? s / (double)N : 0.0;
+            double v = 0.0;
+            for (int b = 0; b < B; b++) {
+                const float *x = in + b * cs + (size_t)c * HW;
+                for (int i = 0; i < HW; i++) {
+                    double d = x[i] - m;
+                    v += d * d;
+                }
+            }
+            double var = N ? v / (double)N : 0.0;
+            double uvar = N > 1 ? v / (double)(N - 1) : var;
+            mean = (float)m;
+            invstd = (float)(1.0 / sqrt(var + (double)eps));
+            if (running_mean)
+                running_mean[c] = (float)((1.0 - momentum) * running_mean[c] + momentum * m);
+            if (running_var)
+                running_var[c] = (float)((1.0 - momentum) * running_var[c] + momentum * uvar);
+        } else {
+            mean = running_mean[c];
+            invstd = (float)(1.0 / sqrt((double)running_var[c] + (double)eps));
+        }
+        if (save_mean) save_mean[c] = mean;
+        if (save_invstd) save_invstd[c] = invstd;
+        const float scale = (gamma ? gamma[c] : 1.0f) * invstd;
+        const float shift = beta ? beta[c] : 0.0f;
+        for (int b = 0; b < B; b++) {
+            const float *x = in + b * cs + (size_t)c * HW;
+            float *y = out + b * cs + (size_t)c * HW;
+#pragma omp simd
+            for (int i = 0; i < HW; i++) y[i] = (x[i] - mean) * scale + shift;
+        }
+    }
+}
+
+void batchnorm2d_backward(float *din, float *dgamma, float *dbeta, const float *dout,
+                          const float *in, const float *gamma,
+                          const float *save_mean, const float *save_invstd,
+                          int B, int C, int HW, int training) {
+    const size_t N = (size_t)B * HW;
+    const size_t cs = (size_t)C * HW;
+#pragma omp parallel for schedule(static) if (N * C >= LAY_PAR_MIN)
+    for (int c = 0; c < C; c++) {
+        const float mean = save_mean[c], invstd = save_invstd[c];
+        double sdy = 0.0, sdyx = 0.0; /* sum dy, sum dy * (x - mean) */
+        for (int b = 0; b < B; b++) {
+            const float *x = in + b * cs + (size_t)c * HW;
+            const float *dy = dout + b * cs + (size_t)c * HW;
+            for (int i = 0; i < HW; i++) {
+                sdy += dy[i];
+                sdyx += (double)dy[i] * (double)(x[i] - mean);
+            }
+        }
+        const double sdyxhat = sdyx * invstd; /* sum dy * xhat */
+        if (dbeta) dbeta[c] += (float)sdy;
+        if (dgamma) dgamma[c] += (float)sdyxhat;
+        if (!din) continue;
+        const float g = gamma ? gamma[c] : 1.0f;
+        if (training && N > 0) {
+            /* din = g*invstd * (dy - mean(dy) - xhat * mean(dy*xhat)) */
+            const float k = g * invstd;
+            const float mdy = (float)(sdy / (double)N);
+            const float c2 = (float)(sdyxhat / (double)N) * invstd; /* multiplies (x - mean) */
+            for (int b = 0; b < B; b++) {
+                const float *x = in + b * cs + (size_t)c * HW;
+                const float *dy = dout + b * cs + (size_t)c * HW;
+                float *dx = din + b * cs + (size_t)c * HW;
+#pragma omp simd
+                for (int i = 0; i < HW; i++) dx[i] = k * (dy[i] - mdy - (x[i] - mean) * c2);
+            }
+        } else {
+            const float k = g * invstd;
+            for (int b = 0; b < B; b++) {
+                const float *dy = dout + b * cs + (size_t)c * HW;
+                float *dx = din + b * cs + (size_t)c * HW;
+#pragma omp simd
+                for (int i = 0; i < HW; i++) dx[i] = k * dy[i];
+            }
+        }
+    }
+}

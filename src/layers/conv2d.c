@@ -1,0 +1,352 @@
+/* conv2d.c — 2-D convolution (any K, stride, padding, optional bias) on the CPU.
+ *
+ * Formulation (chosen by measurement on the 2-core target, see the report in
+ * the commit history): the batch is split into one contiguous share per
+ * OpenMP thread, and every thread runs single-threaded OpenBLAS sgemms on
+ * chunks of G samples of its share:
+ *
+ *   forward   col[C*K*K][G*OH*OW] = im2col(in chunk)
+ *             out chunk [OC][G*OH*OW] = w[OC][C*K*K] . col
+ *   dW        dW_t[OC][C*K*K] (+)= dout chunk [OC][G*OH*OW] . col^T
+ *             (one partial per thread, summed into dw in thread order)
+ *   din       stride 1: din is the convolution of dout with the flipped,
+ *             transposed kernel wt[C][OC][K][K] and padding K-1-pad, done the
+ *             same way (im2col of dout, one sgemm) — no col2im scatter;
+ *             stride > 1: dcol = w^T . dout chunk, then col2im.
+ *
+ * G is picked so that a gemm sees about CONV_NCOLS columns: layers with large
+ * planes use G = 1 (the gemm writes straight into out/din), layers with small
+ * planes batch several samples per gemm (the result goes through a small
+ * scratch and is scattered to NCHW).  Each thread's samples, chunks and
+ * reduction order are fixed for a given B and thread count, so results are
+ * bit-identical run after run.
+ */
+#include "layers.h"
+#include "layers_internal.h"
+#include <stdint.h>
+#include <string.h>
+
+#ifndef CONV_NCOLS_FWD
+#define CONV_NCOLS_FWD 128
+#endif
+#ifndef CONV_NCOLS_BWD
+#define CONV_NCOLS_BWD 128
+#endif
+static int ncols_fwd = CONV_NCOLS_FWD, ncols_bwd = CONV_NCOLS_BWD;
+
+/* benchmarking hook (bench/layers_bench.c): chunk targets; ws sizes follow */
+void conv2d_tune(int fwd_cols, int bwd_cols) {
+    ncols_fwd = fwd_cols > 0 ? fwd_cols : CONV_NCOLS_FWD;
+    ncols_bwd = bwd_cols > 0 ? bwd_cols : CONV_NCOLS_BWD;
+}
+
+/* samples per gemm chunk; monotone in B so a workspace sized for max_batch
+ * also serves smaller batches */
+static int conv_chunk(int B, int T, int OH, int OW, int ncols) {
+    int per = (B + T - 1) / T;
+    int ohw = OH * OW;
+    int g = ohw > 0 ? (ncols + ohw - 1) / ohw : 1;
+    if (g > per) g = per;
+    return g < 1 ? 1 : g;
+}
+
+typedef struct { size_t col, tmp, dwp, per_thread, wt; } ConvWs;
+
+static ConvWs conv_ws(int G, int C, int H, int W, int OC, int K, int OH, int OW) {
+    ConvWs s;
+    size_t KK = (size_t)K * K, CKK = (size_t)C * KK;
+    size_t ohw = (size_t)OH * OW, hw = (size_t)H * W;
+    size_t c1 = CKK * G * ohw;            /* im2col of the input / dcol          */
+    size_t c2 = (size_t)OC * KK * G * hw; /* im2col of dout for the stride-1 din */
+    s.col = lay_round16(c1 > c2 ? c1 : c2);
+    size_t t1 = (size_t)OC * G * ohw, t2 = (size_t)C * G * hw;
+    s.tmp = G > 1 ? lay_round16(t1 > t2 ? t1 : t2) : 0;
+    s.dwp = lay_round16((size_t)OC * CKK);
+    s.per_thread = s.col + s.tmp + s.dwp;
+    s.wt = lay_round16((size_t)OC * CKK);
+    return s;
+}
+
+size_t conv2d_ws_floats(int B, int C, int H, int W, int OC, int K, int OH, int OW) {
+    int T = lay_threads();
+    int gf = conv_chunk(B, T, OH, OW, ncols_fwd), gb = conv_chunk(B, T, OH, OW, ncols_bwd);
+    ConvWs s = conv_ws(gf > gb ? gf : gb, C, H, W, OC, K, OH, OW);
+    return s.per_thread * (size_t)T + s.wt;
+}
+
+/* One im2col row segment: r[ox] = s[ox + off] for ox in [ox0, ox1), 0 elsewhere
+ * in [0, OW); s == NULL gives a row of zeros.  Rows are short (6..32 floats in
+ * the nets here), so this avoids per-row memset/memcpy calls. */
+static inline void im2col_row(float *restrict r, const float *s, int off, int ox0, int ox1,
+                              int OW) {
+#if defined(__AVX512F__)
+    for (int x = 0; x < OW; x += 16) {
+        int n = OW - x < 16 ? OW - x : 16;
+        __mmask16 sm = (__mmask16)((1u << n) - 1u);
+        int a = ox0 - x, b = ox1 - x;
+        if (a < 0) a = 0;
+        if (b > n) b = n;
+        __m512 v = _mm512_setzero_ps();
+        if (s && b > a) {
+            __mmask16 lm = (__mmask16)(((1u << b) - 1u) & ~((1u << a) - 1u));
+            /* masked-off lanes are never read, even where they fall outside the plane */
+            const float *p = (const float *)((uintptr_t)s + (intptr_t)(x + off) * (intptr_t)sizeof(float));
+            v = _mm512_maskz_loadu_ps(lm, p);
+        }
+        _mm512_mask_storeu_ps(r + x, sm, v);
+    }
+#else
+    if (!s) {
+        for (int ox = 0; ox < OW; ox++) r[ox] = 0.0f;
+        return;
+    }
+    for (int ox = 0; ox < ox0; ox++) r[ox] = 0.0f;
+    for (int ox = ox0; ox < ox1; ox++) r[ox] = s[ox + off];
+    for (int ox = ox1; ox < OW; ox++) r[ox] = 0.0f;
+#endif
+}
+
+/* dst[(c*K+ky)*K+kx][oy*OW+ox] (row stride ld) = src[c][oy*S-P+ky][ox*S-P+kx], 0 outside.
+ * P may be negative (used by the transposed convolution when pad > K-1). */
+static void im2col(float *restrict dst, size_t ld, const float *restrict src,
+                   int C, int H, int W, int K, int S, int P, int OH, int OW) {
+    for (int c = 0; c < C; c++) {
+        const float *plane = src + (size_t)c * H * W;
+        for (int ky = 0; ky < K; ky++) {
+            for (int kx = 0; kx < K; kx++) {
+                float *restrict row = dst + ((size_t)(c * K + ky) * K + kx) * ld;
+                /* valid ox: 0 <= ox*S - P + kx < W */
+                int lo = P - kx, hi = W - 1 + P - kx;
+                int ox0 = lo > 0 ? (lo + S - 1) / S : 0;
+                int ox1 = hi >= 0 ? hi / S + 1 : 0;
+                if (ox1 > OW) ox1 = OW;
+                if (ox0 > OW) ox0 = OW;
+                if (ox1 < ox0) ox1 = ox0;
+                const int off = kx - P;
+                for (int oy = 0; oy < OH; oy++) {
+                    float *restrict r = row + (size_t)oy * OW;
+                    int iy = oy * S - P + ky;
+                    const float *s = (iy < 0 || iy >= H) ? NULL : plane + (size_t)iy * W;
+                    if (S == 1) {
+                        im2col_row(r, s, off, ox0, ox1, OW);
+                    } else if (!s) {
+                        for (int ox = 0; ox < OW; ox++) r[ox] = 0.0f;
+                    } else {
+                        for (int ox = 0; ox < ox0; ox++) r[ox] = 0.0f;
+                        for (int ox = ox0; ox < ox1; ox++) r[ox] = s[ox * S + off];
+                        for (int ox = ox1; ox < OW; ox++) r[ox] = 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* dst[C][H][W] = sum of the columns of col that map onto each pixel (overwrites). */
+static void col2im(float *restrict dst, const float *restrict col, size_t ld,
+                   int C, int H, int W, int K, int S, int P, int OH, int OW) {
+    memset(dst, 0, sizeof(float) * (size_t)C * H * W);
+    for (int c = 0; c < C; c++) {
+        float *plane = dst + (size_t)c * H * W;
+        for (int ky = 0; ky < K; ky++) {
+            for (int kx = 0; kx < K; kx++) {
+                const float *row = col + ((size_t)(c * K + ky) * K + kx) * ld;
+                int lo = P - kx, hi = W - 1 + P - kx;
+                int ox0 = lo > 0 ? (lo + S - 1) / S : 0;
+                int ox1 = hi >= 0 ? hi / S + 1 : 0;
+                if (ox1 > OW) ox1 = OW;
+                for (int oy = 0; oy < OH; oy++) {
+                    int iy = oy * S - P + ky;
+                    if (iy < 0 || iy >= H) continue;
+                    float *d = plane + (size_t)iy * W + (kx - P);
+                    const float *r = row + (size_t)oy * OW;
+                    for (int ox = ox0; ox < ox1; ox++) d[ox * S] += r[ox];
+                }
+            }
+        }
+    }
+}
+
+/* copy a [M][g*n] gemm result into g NCHW samples dst[j][M][n] (+ bias[M]) */
+static void scatter_rows(float *restrict dst, const float *restrict src, int g, int M, int n,
+                         const float *bias) {
+    size_t N = (size_t)g * n;
+    for (int j = 0; j < g; j++) {
+        for (int m = 0; m < M; m++) {
+            float *restrict d = dst + ((size_t)j * M + m) * n;
+            const float *restrict s = src + (size_t)m * N + (size_t)j * n;
+            if (bias) {
+                float bv = bias[m];
+                for (int i = 0; i < n; i++) d[i] = s[i] + bv;
+            } else {
+                lay_copy(d, s, n);
+            }
+        }
+    }
+}
+
+/* gather g NCHW samples src[j][M][n] into a [M][g*n] matrix */
+static void gather_rows(float *restrict dst, const float *restrict src, int g, int M, int n) {
+    size_t N = (size_t)g * n;
+    for (int j = 0; j < g; j++)
+        for (int m = 0; m < M; m++)
+            lay_copy(dst + (size_t)m * N + (size_t)j * n, src + ((size_t)j * M + m) * n, n);
+}
+
+void conv2d_forward(float *out, const float *in, const float *w, const float *b,
+                    int B, int C, int H, int W, int OC, int K, int stride, int pad,
+                    int OH, int OW, float *ws) {
+    if (B <= 0) return;
+    const int T = lay_threads();
+    const int G = conv_chunk(B, T, OH, OW, ncols_fwd);
+    const int G2 = conv_chunk(B, T, OH, OW, ncols_bwd);
+    const ConvWs s = conv_ws(G > G2 ? G : G2, C, H, W, OC, K, OH, OW);
+    const int CKK = C * K * K, OHW = OH * OW, HW = H * W;
+    const int direct = (K == 1 && stride == 1 && pad == 0);
+    const int nb = lay_blas_single_begin();
+#pragma omp parallel num_threads(T)
+    {
+        const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
+        float *col = ws + s.per_thread * (size_t)tid;
+        float *tmp = col + s.col;
+        int b0, b1;
+        lay_split(B, nth, tid, &b0, &b1);
+        for (int bb = b0; bb < b1; bb += G) {
+            const int g = (b1 - bb) < G ? (b1 - bb) : G;
+            const int N = g * OHW;
+            const float *cp;
+            if (direct && g == 1) {
+                cp = in + (size_t)bb * C * HW;
+            } else {
+                for (int j = 0; j < g; j++)
+                    im2col(col + (size_t)j * OHW, (size_t)N, in + (size_t)(bb + j) * C * HW,
+                           C, H, W, K, stride, pad, OH, OW);
+                cp = col;
+            }
+            float *o = out + (size_t)bb * OC * OHW;
+            float *dst = g == 1 ? o : tmp;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, N, CKK,
+                        1.0f, w, CKK, cp, N, 0.0f, dst, N);
+            if (g > 1) {
+                scatter_rows(o, tmp, g, OC, OHW, b);
+            } else if (b) {
+                for (int m = 0; m < OC; m++) {
+                    float bv = b[m], *d = o + (size_t)m * OHW;
+                    for (int i = 0; i < OHW; i++) d[i] += bv;
+                }
+            }
+        }
+    }
+    lay_blas_single_end(nb);
+}
+
+void conv2d_backward(float *din, float *dw, float *db, const float *dout,
+                     const float *in, const float *w,
+                     int B, int C, int H, int W, int OC, int K, int stride, int pad,
+                     int OH, int OW, float *ws) {
+    if (B <= 0) return;
+    const int T = lay_threads();
+    const int G = conv_chunk(B, T, OH, OW, ncols_bwd);
+    const int G2 = conv_chunk(B, T, OH, OW, ncols_fwd);
+    const ConvWs s = conv_ws(G > G2 ? G : G2, C, H, W, OC, K, OH, OW);
+    const int KK = K * K, CKK = C * KK, OHW = OH * OW, HW = H * W;
+    const int direct = (K == 1 && stride == 1 && pad == 0);
+    const int s1 = (stride == 1);           /* din as a transposed convolution */
+    const int P2 = K - 1 - pad;             /* its padding */
+    float *wt = ws + s.per_thread * (size_t)T;
+    const size_t nw = (size_t)OC * CKK;
+    const int nb = lay_blas_single_begin();
+#pragma omp parallel num_threads(T)
+    {
+        const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
+        float *col = ws + s.per_thread * (size_t)tid;
+        float *tmp = col + s.col;
+        float *dwp = tmp + s.tmp;
+
+        if (din && s1) {
+            /* wt[c][oc][ky][kx] = w[oc][c][K-1-ky][K-1-kx] */
+#pragma omp for schedule(static)
+            for (int c = 0; c < C; c++)
+                for (int oc = 0; oc < OC; oc++) {
+                    const float *src = w + ((size_t)oc * C + c) * KK;
+                    float *d = wt + ((size_t)c * OC + oc) * KK;
+                    for (int k = 0; k < KK; k++) d[k] = src[KK - 1 - k];
+                }
+        }
+        if (db) {
+#pragma omp for schedule(static)
+            for (int m = 0; m < OC; m++) {
+                float acc = 0.0f;
+                for (int bb = 0; bb < B; bb++) {
+                    const float *d = dout + ((size_t)bb * OC + m) * OHW;
+                    float a = 0.0f;
+                    for (int i = 0; i < OHW; i++) a += d[i];
+                    acc += a;
+                }
+                db[m] += acc;
+            }
+        }
+
+        int b0, b1;
+        lay_split(B, nth, tid, &b0, &b1);
+        int first = 1;
+        for (int bb = b0; bb < b1; bb += G) {
+            const int g = (b1 - bb) < G ? (b1 - bb) : G;
+            const int N = g * OHW;
+            const float *dT;
+            if (g == 1) {
+                dT = dout + (size_t)bb * OC * OHW;
+            } else {
+                gather_rows(tmp, dout + (size_t)bb * OC * OHW, g, OC, OHW);
+                dT = tmp;
+            }
+            const float *cp;
+            if (direct && g == 1) {
+                cp = in + (size_t)bb * C * HW;
+            } else {
+                for (int j = 0; j < g; j++)
+                    im2col(col + (size_t)j * OHW, (size_t)N, in + (size_t)(bb + j) * C * HW,
+                           C, H, W, K, stride, pad, OH, OW);
+                cp = col;
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, N,
+                        1.0f, dT, N, cp, N, first ? 0.0f : 1.0f, dwp, CKK);
+            first = 0;
+            if (!din) continue;
+            float *di = din + (size_t)bb * C * HW;
+            if (s1) {
+                const int N2 = g * HW;
+                const float *cp2;
+                if (K == 1 && pad == 0 && g == 1) {
+                    cp2 = dout + (size_t)bb * OC * OHW;
+                } else {
+                    for (int j = 0; j < g; j++)
+                        im2col(col + (size_t)j * HW, (size_t)N2, dout + (size_t)(bb + j) * OC * OHW,
+                               OC, OH, OW, K, 1, P2, H, W);
+                    cp2 = col;
+                }
+                float *dst = g == 1 ? di : tmp;
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, N2, OC * KK,
+                            1.0f, wt, OC * KK, cp2, N2, 0.0f, dst, N2);
+                if (g > 1) scatter_rows(di, tmp, g, C, HW, NULL);
+            } else {
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, N, OC,
+                            1.0f, w, CKK, dT, N, 0.0f, col, N);
+                for (int j = 0; j < g; j++)
+                    col2im(di + (size_t)j * C * HW, col + (size_t)j * OHW, (size_t)N,
+                           C, H, W, K, stride, pad, OH, OW);
+            }
+        }
+        if (first) memset(dwp, 0, sizeof(float) * nw); /* a thread without samples */
+#pragma omp barrier
+        /* dw += the per-thread partials, summed in thread order */
+        const float *part0 = ws + s.col + s.tmp;
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < nw; i++) {
+            float acc = part0[i];
+            for (int t = 1; t < nth; t++) acc += part0[s.per_thread * (size_t)t + i];
+            dw[i] += acc;
+        }
+    }
+    lay_blas_single_end(nb);
+}

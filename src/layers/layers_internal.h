@@ -1,0 +1,64 @@
+/* layers_internal.h — helpers shared by the CPU layer implementations.
+ *
+ * Threading policy: every layer function parallelises with OpenMP and calls
+ * OpenBLAS single-threaded from inside its parallel region (one sgemm per
+ * thread, on that thread's share of the batch).  OpenBLAS here is the pthreads
+ * build, which does not notice it is inside an OpenMP region, so its thread
+ * count is set to 1 for the duration of the call and restored afterwards.
+ */
+#ifndef LAYERS_INTERNAL_H
+#define LAYERS_INTERNAL_H
+#include <cblas.h>
+#include <omp.h>
+#include <stddef.h>
+#include <string.h>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+static inline int lay_blas_single_begin(void) {
+    int n = openblas_get_num_threads();
+    if (n != 1) openblas_set_num_threads(1);
+    return n;
+}
+static inline void lay_blas_single_end(int n) {
+    if (n != 1) openblas_set_num_threads(n);
+}
+
+/* threads a layer may use: omp_get_max_threads(), at least 1 */
+static inline int lay_threads(void) {
+    int t = omp_get_max_threads();
+    return t < 1 ? 1 : t;
+}
+
+/* round a float count up to a 64-byte multiple so workspace slices stay aligned */
+static inline size_t lay_round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/* [lo, hi) share of n items for part t of T (contiguous, balanced, fixed) */
+static inline void lay_split(int n, int T, int t, int *lo, int *hi) {
+    *lo = (int)((long long)n * t / T);
+    *hi = (int)((long long)n * (t + 1) / T);
+}
+
+/* d[0..n) = s[0..n) for short rows (no libc call; AVX-512 masked tail) */
+static inline void lay_copy(float *restrict d, const float *restrict s, int n) {
+#if defined(__AVX512F__)
+    int i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(d + i, _mm512_loadu_ps(s + i));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(d + i, m, _mm512_maskz_loadu_ps(m, s + i));
+    }
+#else
+    memcpy(d, s, sizeof(float) * (size_t)n);
+#endif
+}
+
+/* conv2d.c: set the gemm column targets of the forward / backward chunks
+ * (benchmarking only; <= 0 restores the defaults).  Call before sizing ws. */
+void conv2d_tune(int fwd_cols, int bwd_cols);
+
+/* elementwise loops below this many values run on one thread */
+#define LAY_PAR_MIN 32768
+
+#endif
