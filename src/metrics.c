@@ -14,11 +14,11 @@ void metrics_config_default(MetricsConfig *c) {
     memset(c, 0, sizeof *c);
     c->mia = c->probe = c->relearn = 1;
     c->relearn_k = 50;
-    c->relearn_lr = 0.01f;
+    c->relearn_lr = 0.001f;
     c->relearn_threshold = 0.8f;
-    c->relearn_max_steps = 300;
+    c->relearn_max_steps = 100;
     c->seed = 1;
-    c->relearn_eval_every = 5;
+    c->relearn_eval_every = 1;
     c->relearn_batch = 32;
     c->mia_cap = 2000;
     c->probe_cap = 1000;

@@ -34,11 +34,11 @@ typedef struct {
 typedef struct {
     int mia, probe, relearn;     /* which expensive metrics to compute */
     int relearn_k;               /* examples of the forgotten class for relearning (default 50) */
-    float relearn_lr;            /* fixed small step size */
+    float relearn_lr;            /* fixed small SGD step size (default 0.001) */
     float relearn_threshold;     /* test accuracy on the forgotten class to reach (default 0.8) */
-    int relearn_max_steps;       /* cap (default 300) */
+    int relearn_max_steps;       /* cap (default 100) */
     uint64_t seed;
-    int relearn_eval_every;      /* evaluate the relearn accuracy every N steps (default 5) */
+    int relearn_eval_every;      /* evaluate the relearn accuracy every N steps (default 1) */
     int relearn_batch;           /* relearn batch: half forgotten class, half kept data (default 32) */
     int mia_cap;                 /* at most this many MIA members / non-members / forget samples (default 2000) */
     int probe_cap;               /* probe-train samples per side (default 1000) */

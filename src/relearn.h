@@ -6,9 +6,11 @@
  * SGD (fixed step, no momentum, no weight decay) on batches that are half the k
  * forgotten-class examples (to the new slot) and half kept training data (to
  * their own slots).  Every eval_every steps the test accuracy on the forgotten
- * class (share of its test samples predicted into the NEW slot) is measured; the
- * relearn time is the first step count at which it reaches the threshold, NaN
- * if it never does within max_steps.  A model that still encodes the class
+ * class is measured: the share of its test samples predicted into the NEW slot
+ * (or into a slot the map still gives to the forgotten class: the original model
+ * has not forgotten, so it "relearns" in 0 steps).  The relearn time is the
+ * first step count at which it reaches the threshold, NaN if it never does
+ * within max_steps.  A model that still encodes the class
  * (the original, or one whose output was only hidden) relearns faster than one
  * that never saw it (retrain).
  */
@@ -24,12 +26,12 @@
 
 typedef struct {
     int k;             /* examples of the forgotten class (default 50) */
-    float lr;          /* SGD step (default 0.01) */
+    float lr;          /* SGD step (default 0.001) */
     float threshold;   /* forgotten-class test accuracy to reach (default 0.8) */
-    int max_steps;     /* cap (default 300) */
-    int eval_every;    /* evaluate every N steps (default 5; raised so the curve fits RELEARN_MAX_POINTS) */
+    int max_steps;     /* cap (default 100) */
+    int eval_every;    /* evaluate every N steps (default 1; raised so the curve fits RELEARN_MAX_POINTS) */
     int batch;         /* default 32: half forgotten-class examples, half kept data */
-    int test_cap;      /* at most this many forgotten-class test samples (default 500; 0 = all) */
+    int test_cap;      /* at most this many forgotten-class test samples (default 200; 0 = all) */
     uint64_t seed;
 } RelearnConfig;
 
