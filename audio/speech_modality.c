@@ -18,13 +18,20 @@ static int speech_modality_load(const DataOptions *o, Dataset **train, Dataset *
     if (prep_find_fsdd(o->data_dir, rec, sizeof rec, err, errlen)) return -1;
     MelParams p;
     speech_mel_params(&p);
+    /* refuse a bad --split before any feature work (the listing is cheap) */
+    FsddIndex ix;
+    int *tr = NULL, *te = NULL, ntr = 0, nte = 0;
+    if (fsdd_scan(rec, &ix, err, errlen)) return -1;
+    int bad = fsdd_split(&ix, o->split, &tr, &ntr, &te, &nte, err, errlen);
+    fsdd_index_free(&ix);
+    free(tr);
+    free(te);
+    if (bad) return -1;
     FeatSet fs;
     /* rebuilding a stale or different-parameter cache is always said on stderr;
-     * reuse only when not --quiet */
-    if (featcache_get(rec, o->cache_dir, "fsdd", &p, o->verbose ? 0 : FEATCACHE_QUIET_REUSE, stderr, &fs, err,
-                      errlen))
+     * reuse and the first build only when not --quiet */
+    if (featcache_get(rec, o->cache_dir, "fsdd", &p, o->verbose ? 0 : FEATCACHE_QUIET, stderr, &fs, err, errlen))
         return -1;
-    int *tr = NULL, *te = NULL, ntr = 0, nte = 0;
     if (fsdd_split(&fs.ix, o->split, &tr, &ntr, &te, &nte, err, errlen)) {
         featset_free(&fs);
         return -1;

@@ -355,7 +355,7 @@ int featcache_get(const char *rec_dir, const char *cache_dir, const char *name, 
     if (v == 1) {
         if (!read_features(fs->bin_path, fs->all, err, errlen)) {
             fs->reused = 1;
-            if (log && !(flags & FEATCACHE_QUIET_REUSE)) fprintf(log, "features: reusing cache %s (%d recordings, same parameters)\n", fs->bin_path, fs->ix.n);
+            if (log && !(flags & FEATCACHE_QUIET)) fprintf(log, "features: reusing cache %s (%d recordings, same parameters)\n", fs->bin_path, fs->ix.n);
             return 0;
         }
         snprintf(fs->why, sizeof fs->why, "%s", err);
@@ -369,7 +369,7 @@ int featcache_get(const char *rec_dir, const char *cache_dir, const char *name, 
     }
     if (log) {
         if (v == 0) fprintf(log, "features: not reusing cache %s: %s; rebuilding\n", fs->bin_path, fs->why);
-        else fprintf(log, "features: no cache yet; computing %d recordings -> %s\n", fs->ix.n, fs->bin_path);
+        else if (!(flags & FEATCACHE_QUIET)) fprintf(log, "features: no cache yet; computing %d recordings -> %s\n", fs->ix.n, fs->bin_path);
     }
     int *idx = malloc(sizeof(int) * (size_t)(fs->ix.n ? fs->ix.n : 1));
     if (!idx) { featset_free(fs); snprintf(err, errlen, "out of memory"); return -1; }

@@ -35,7 +35,8 @@ enum {
     FEATCACHE_REBUILD = 0,      /* default: rebuild a cache that does not match, saying why */
     FEATCACHE_REFUSE = 1,       /* refuse (return -1 with the reason) instead of rebuilding */
     FEATCACHE_FORCE = 2,        /* recompute even when the cache is valid */
-    FEATCACHE_QUIET_REUSE = 4,  /* do not log the "reusing cache" line (rebuilds are always logged) */
+    FEATCACHE_QUIET = 4,        /* log only rebuilds of a cache that did not match (not "reusing
+                                 * cache" nor the first build) */
 };
 
 typedef struct {
