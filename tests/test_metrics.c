@@ -1,0 +1,201 @@
+/* test_metrics.c — the unlearning metrics on real models (small MNIST subset,
+ * vision/nets/small.net, a few seconds of training each):
+ *   - the original model leaks the forgotten class and relearns it at once;
+ *   - a model retrained without it leaks nothing and relearns it slower;
+ *   - "hiding the output" (zeroing the forgotten slot's row and bias of the last
+ *     linear layer) gives low leakage, but the linear probe still decodes the
+ *     class as well as on the original and/or it relearns faster than retrain;
+ *   - the MIA attack is near chance on retain-train vs retain-test of a model
+ *     that generalises;
+ *   - avg gap / cost ratios follow their definitions; a fresh output slot
+ *     leaves the other logits unchanged. */
+#include "test.h"
+#include "metrics.h"
+#include "mia.h"
+#include "relearn.h"
+#include "mnist_modality.h"
+#include "train.h"
+#include "rng.h"
+
+static Net *train_model(const Dataset *d, const ClassMap *cm, int epochs, uint64_t seed) {
+    char err[256];
+    Net *net = net_load_spec_file("vision/nets/small.net", 1, 28, 28, cm->n_slots, err, sizeof err);
+    if (!net) { fprintf(stderr, "%s\n", err); exit(1); }
+    net_init(net, seed);
+    TrainConfig c = mnist_modality.recipe;
+    c.epochs = epochs;
+    c.seed = seed;
+    c.verbose = 0;
+    TrainStats st;
+    if (train_supervised(net, d, cm, &c, &st, err, sizeof err)) { fprintf(stderr, "%s\n", err); exit(1); }
+    return net;
+}
+
+static void show(const char *name, const UnlearnMetrics *m) {
+    printf("%-9s leakage %.3f new-class %.3f retained %.3f MIA %.3f (fit %.3f) probe %.3f relearn %g (final %.3f)\n",
+           name, m->forget_leakage, m->new_class_acc, m->retained_acc, m->mia_efficacy, m->mia_fit_acc, m->probe_acc,
+           m->relearn_steps, m->relearn_final_acc);
+}
+
+/* steps with NaN (never) counting as slower than any number */
+static int faster(double a, double b) {
+    if (isnan(a)) return 0;
+    if (isnan(b)) return 1;
+    return a < b;
+}
+
+static void test_vs_retrain_formula(void) {
+    UnlearnMetrics a, r;
+    metrics_clear(&a);
+    metrics_clear(&r);
+    a.forget_leakage = 0.5; r.forget_leakage = 0.1;
+    a.new_class_acc = 0.7; r.new_class_acc = 0.9;
+    a.retained_acc = 0.95; r.retained_acc = 0.97;
+    a.mia_efficacy = 0.3; r.mia_efficacy = 0.6;
+    a.seconds = 2; r.seconds = 8;
+    a.flops = 1e9; r.flops = 4e10;
+    metrics_vs_retrain(&a, &r);
+    CHECK(fabs(a.avg_gap - (0.4 + 0.2 + 0.02 + 0.3) / 4) < 1e-12);
+    CHECK(fabs(a.cost_ratio_time - 0.25) < 1e-12);
+    CHECK(fabs(a.cost_ratio_flops - 0.025) < 1e-12);
+    a.new_class_acc = NAN;   /* plain forgetting: the gap averages what exists */
+    metrics_vs_retrain(&a, &r);
+    CHECK(fabs(a.avg_gap - (0.4 + 0.02 + 0.3) / 3) < 1e-12);
+}
+
+int main(void) {
+    test_vs_retrain_formula();
+    char err[512];
+    DataOptions o;
+    memset(&o, 0, sizeof o);
+    o.data_dir = test_data_dir();
+    o.limit_per_class = 200;
+    o.test_limit_per_class = 200;
+    o.seed = 1;
+    Dataset *train = NULL, *test = NULL;
+    if (mnist_modality.load(&o, &train, &test, err, sizeof err)) {
+        printf("model checks skipped: %s\n", err);
+        TEST_DONE("test_metrics");
+    }
+    ClassMap before;
+    CHECK(classmap_parse(&before, "0,1,2,4,5,6,7,8,9", 10, err, sizeof err) == 0);
+    UnlearnTask t;
+    if (task_build(&t, train, test, &before, 6, 3, 0, 1, err, sizeof err)) {
+        fprintf(stderr, "task_build: %s\n", err);
+        return 1;
+    }
+    Dataset *pre = ds_filter_classes(train, before.slot_class, before.n_slots);
+    Dataset *rdata = ds_concat(t.retain, t.learn);
+    Net *orig = train_model(pre, &before, 3, 1);
+    Net *retr = train_model(rdata, &t.after, 3, 1);
+    Net *hid = net_clone(orig);
+    Layer *L = &hid->layers[hid->n_layers - 1];
+    CHECK(L->type == LAYER_LINEAR);
+    for (int j = 0; j < L->in_c; j++) hid->params[L->w_off + (size_t)t.slot * L->in_c + j] = 0;
+    hid->params[L->b_off + t.slot] = 0;
+
+    MetricsConfig mc;
+    metrics_config_default(&mc);
+    UnlearnMetrics mo, mr, mh;
+    CHECK(metrics_compute_map(orig, &t, &before, &mc, &mo, err, sizeof err) == 0);
+    CHECK(metrics_compute(retr, &t, &mc, &mr, err, sizeof err) == 0);
+    CHECK(metrics_compute(hid, &t, &mc, &mh, err, sizeof err) == 0);   /* judged as an unlearned model */
+    show("original", &mo);
+    show("retrain", &mr);
+    show("hidden", &mh);
+
+    /* the original: leaks, has not learned 3, relearns at once */
+    CHECKF(mo.forget_leakage > 0.8, "original leakage %.3f", mo.forget_leakage);
+    CHECKF(mo.new_class_acc < 0.1, "original new-class %.3f", mo.new_class_acc);
+    CHECKF(mo.retained_acc > 0.85, "original retained %.3f", mo.retained_acc);
+    CHECKF(mo.relearn_steps == 0, "original relearn %g", mo.relearn_steps);
+    /* retrain: no leakage, learned 3, relearning takes time */
+    CHECKF(mr.forget_leakage < 0.1, "retrain leakage %.3f", mr.forget_leakage);
+    CHECKF(mr.new_class_acc > 0.6, "retrain new-class %.3f", mr.new_class_acc);
+    CHECKF(mr.retained_acc > 0.85, "retrain retained %.3f", mr.retained_acc);
+    CHECKF(faster(mo.relearn_steps, mr.relearn_steps), "original %g vs retrain %g", mo.relearn_steps, mr.relearn_steps);
+    CHECKF(mr.relearn_steps >= 3 || isnan(mr.relearn_steps), "retrain relearn %g", mr.relearn_steps);
+    /* MIA: the forgotten samples look like members to the original, less so to retrain */
+    CHECKF(mo.mia_efficacy < mr.mia_efficacy, "MIA original %.3f retrain %.3f", mo.mia_efficacy, mr.mia_efficacy);
+    /* hiding the output: low leakage, but caught by the probe and/or relearning */
+    CHECKF(mh.forget_leakage < 0.2, "hidden leakage %.3f", mh.forget_leakage);
+    CHECKF(mh.probe_acc > 0.9, "hidden probe %.3f", mh.probe_acc);
+    CHECKF(fabs(mh.probe_acc - mo.probe_acc) < 1e-9, "hidden probe %.4f vs original %.4f (same features)",
+           mh.probe_acc, mo.probe_acc);
+    int probe_catches = mh.probe_acc >= mr.probe_acc + 0.01;
+    int relearn_catches = faster(mh.relearn_steps, mr.relearn_steps);
+    printf("hidden output caught by: probe %s (%.3f vs retrain %.3f), relearn %s (%g vs retrain %g steps)\n",
+           probe_catches ? "yes" : "no", mh.probe_acc, mr.probe_acc, relearn_catches ? "yes" : "no",
+           mh.relearn_steps, mr.relearn_steps);
+    CHECK(probe_catches || relearn_catches);
+    CHECKF(mo.probe_acc > mr.probe_acc, "probe original %.3f retrain %.3f", mo.probe_acc, mr.probe_acc);
+    /* the relearn curve starts at step 0 and is increasing in steps */
+    CHECK(mr.relearn_points >= 2 && mr.relearn_step[0] == 0);
+    for (int i = 1; i < mr.relearn_points; i++) CHECK(mr.relearn_step[i] > mr.relearn_step[i - 1]);
+
+    /* avg gap of retrain against itself is 0 */
+    UnlearnMetrics self = mr;
+    self.seconds = 1; self.flops = 1;
+    metrics_vs_retrain(&self, &self);
+    CHECK(self.avg_gap == 0 && self.cost_ratio_time == 1);
+
+    /* MIA near chance on a generalising model: fit on half of retain-train / retain-test,
+     * balanced accuracy on the other half */
+    {
+        float *fm = mia_net_features(orig, t.retain), *fn = mia_net_features(orig, t.retain_test);
+        int nm = t.retain->n, nn = t.retain_test->n;
+        int k = (nm < nn ? nm : nn) / 2;
+        int *im = malloc(nm * sizeof(int)), *in = malloc(nn * sizeof(int));
+        for (int i = 0; i < nm; i++) im[i] = i;
+        for (int i = 0; i < nn; i++) in[i] = i;
+        Rng r;
+        rng_seed(&r, 7);
+        rng_shuffle(&r, im, nm);
+        rng_shuffle(&r, in, nn);
+        float *a = malloc(2 * sizeof(float) * k), *b = malloc(2 * sizeof(float) * k);
+        float *ea = malloc(2 * sizeof(float) * k), *eb = malloc(2 * sizeof(float) * k);
+        for (int i = 0; i < k; i++) {
+            memcpy(a + 2 * i, fm + 2 * im[i], 2 * sizeof(float));
+            memcpy(b + 2 * i, fn + 2 * in[i], 2 * sizeof(float));
+            memcpy(ea + 2 * i, fm + 2 * im[k + i], 2 * sizeof(float));
+            memcpy(eb + 2 * i, fn + 2 * in[k + i], 2 * sizeof(float));
+        }
+        MiaConfig c;
+        mia_config_default(&c);
+        MiaModel *mm = mia_fit(a, k, b, k, &c, err, sizeof err);
+        CHECK(mm != NULL);
+        if (mm) {
+            double tpr = 1 - mia_nonmember_share(mm, ea, k), tnr = mia_nonmember_share(mm, eb, k);
+            double bal = 0.5 * (tpr + tnr);
+            printf("MIA on held-out retain-train vs retain-test: balanced accuracy %.3f (%d + %d samples)\n", bal, k, k);
+            CHECKF(bal > 0.4 && bal < 0.6, "MIA balanced accuracy %.3f", bal);
+            mia_free(mm);
+        }
+        free(fm); free(fn); free(im); free(in); free(a); free(b); free(ea); free(eb);
+    }
+
+    /* a fresh output slot keeps every other logit and starts at 0 */
+    {
+        Net *g = net_add_output_slot(orig, err, sizeof err);
+        CHECK(g && g->n_classes == orig->n_classes + 1);
+        if (g) {
+            int B = 8, K = orig->n_classes;
+            float *lo = malloc(sizeof(float) * B * K);
+            memcpy(lo, net_forward(orig, t.retain_test->x, B, 0), sizeof(float) * B * K);
+            const float *lg = net_forward(g, t.retain_test->x, B, 0);
+            double md = 0;
+            for (int i = 0; i < B; i++) {
+                for (int k = 0; k < K; k++) md = fmax(md, fabs(lg[i * (K + 1) + k] - lo[i * K + k]));
+                CHECK(lg[i * (K + 1) + K] == 0.0f);
+            }
+            CHECKF(md < 1e-5, "max logit change %g", md);
+            free(lo);
+            net_free(g);
+        }
+    }
+    net_free(orig); net_free(retr); net_free(hid);
+    ds_free(pre); ds_free(rdata);
+    task_free(&t);
+    ds_free(train); ds_free(test);
+    TEST_DONE("test_metrics");
+}
