@@ -303,8 +303,8 @@ static void usage(FILE *f) {
             "  --pretrain-epochs N   epochs for the original and retrain (default: the modality's recipe)\n"
             "  --steps N             optimiser-step budget of each method (default 150)\n"
             "  --relearn-steps N     relearn cap (default 150)\n"
-            "  --quick               tiny run for CI: --limit 60 --test-limit 40 --steps 20 --pretrain-epochs 1\n"
-            "                        --seeds 1 --relearn-steps 30, small MIA/probe samples\n"
+            "  --quick               tiny run for CI: --limit 60 --test-limit 40 --steps 20 --pretrain-epochs 3\n"
+            "                        --seeds 1 --relearn-steps 30, small MIA/probe/importance samples\n"
             "  --no-plots            skip the SVG plots\n"
             "  --net NAME|PATH       net spec for every modality (default: each modality's default)\n"
             "  --split S             speech split (upstream or a held-out speaker)\n"
@@ -333,7 +333,7 @@ int main(int argc, char **argv) {
     long v_limit, v_tlimit, v_epochs, v_steps, v_relearn, v_threads, v_forget, v_learn;
     if (cli_int(o, "limit", -1, 0, 1000000, &v_limit, err, sizeof err) ||
         cli_int(o, "test-limit", -1, 0, 1000000, &v_tlimit, err, sizeof err) ||
-        cli_int(o, "pretrain-epochs", quick ? 1 : 0, 0, 1000, &v_epochs, err, sizeof err) ||
+        cli_int(o, "pretrain-epochs", quick ? 3 : 0, 0, 1000, &v_epochs, err, sizeof err) ||
         cli_int(o, "steps", quick ? 20 : 150, 1, 100000000, &v_steps, err, sizeof err) ||
         cli_int(o, "relearn-steps", quick ? 30 : 150, 1, 1000000, &v_relearn, err, sizeof err) ||
         cli_int(o, "threads", 0, 0, 1024, &v_threads, err, sizeof err) ||
@@ -545,7 +545,8 @@ int main(int argc, char **argv) {
                 memset(&st, 0, sizeof st);
                 UnlearnMetrics mm;
                 metrics_clear(&mm);
-                if (!op.quiet) fprintf(stderr, "[%s seed %d] %s...\r", m->name, seed, meths[k]->name);
+                if (quick) uc.importance_samples = 256;
+                if (!op.quiet && isatty(2)) fprintf(stderr, "[%s seed %d] %s...\r", m->name, seed, meths[k]->name);
                 int bad = meths[k]->run(net, &t, &uc, &st, err, sizeof err);
                 net_sync_to_host(net);
                 if (bad) {
