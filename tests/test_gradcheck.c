@@ -522,6 +522,7 @@ int main(void) {
     test_conv(5, 2, 12, 12, 3, 3, 1, 1, 0); /* large planes: several gemms per thread */
     test_conv(20, 2, 4, 4, 3, 3, 1, 1, 1); /* several multi-sample chunks per thread */
     test_conv(5, 2, 11, 11, 3, 3, 2, 1, 1); /* stride 2, several chunks per thread */
+    test_conv(6, 2, 5, 5, 6, 3, 1, 1, 0);  /* small planes, OC > C: col2im form of din */
     test_bn(4, 3, 6, 1);
     test_bn(4, 3, 6, 0);
     test_bn(3, 2, 1, 1); /* HW = 1 (after a global pool) */

@@ -12,7 +12,12 @@
  *   din       stride 1: din is the convolution of dout with the flipped,
  *             transposed kernel wt[C][OC][K][K] and padding K-1-pad, done the
  *             same way (im2col of dout, one sgemm) — no col2im scatter;
- *             stride > 1: dcol = w^T . dout chunk, then col2im.
+ *             stride > 1, and tiny planes with OC > C (see
+ *             conv_din_transposed): dcol = w^T . dout chunk, then col2im.
+ *
+ * im2col is the main overhead besides the sgemms: with AVX-512 each stride-1
+ * row is a few masked 16-lane copies with per-kx masks (rows are 6..32 floats
+ * in the nets here, where per-row memset/memcpy calls cost more than the copy).
  *
  * G is picked so that a gemm sees about CONV_NCOLS columns: layers with large
  * planes use G = 1 (the gemm writes straight into out/din), layers with small
@@ -32,12 +37,13 @@
 #ifndef CONV_NCOLS_BWD
 #define CONV_NCOLS_BWD 128
 #endif
-static int ncols_fwd = CONV_NCOLS_FWD, ncols_bwd = CONV_NCOLS_BWD;
+static int ncols_fwd = CONV_NCOLS_FWD, ncols_bwd = CONV_NCOLS_BWD, din_mode = 0;
 
 /* benchmarking hook (bench/layers_bench.c): chunk targets; ws sizes follow */
-void conv2d_tune(int fwd_cols, int bwd_cols) {
+void conv2d_tune(int fwd_cols, int bwd_cols, int din) {
     ncols_fwd = fwd_cols > 0 ? fwd_cols : CONV_NCOLS_FWD;
     ncols_bwd = bwd_cols > 0 ? bwd_cols : CONV_NCOLS_BWD;
+    din_mode = din;
 }
 
 /* samples per gemm chunk; monotone in B so a workspace sized for max_batch
@@ -48,6 +54,19 @@ static int conv_chunk(int B, int T, int OH, int OW, int ncols) {
     int g = ohw > 0 ? (ncols + ohw - 1) / ohw : 1;
     if (g > per) g = per;
     return g < 1 ? 1 : g;
+}
+
+/* Form of the input gradient.  Stride 1: as a transposed convolution (im2col
+ * of dout with the flipped kernel, one sgemm with K = OC*K*K) — measured
+ * faster than dcol = w^T . dout + col2im on every seed/small layer except
+ * tiny planes with more output than input channels (seed's 128->256 5x5 conv
+ * on 6x6: the dout im2col is twice the size of dcol, 10% slower there).
+ * Stride > 1: always col2im. */
+static int conv_din_transposed(int C, int H, int W, int OC, int K, int stride, int OH, int OW) {
+    if (stride != 1 || din_mode == 1) return 0;
+    double dout_cols = (double)OC * K * K * H * W, in_cols = (double)C * K * K * OH * OW;
+    if (H * W <= 64 && dout_cols >= 1.75 * in_cols) return 0;
+    return 1;
 }
 
 typedef struct { size_t col, tmp, dwp, per_thread, wt; } ConvWs;
@@ -74,42 +93,10 @@ size_t conv2d_ws_floats(int B, int C, int H, int W, int OC, int K, int OH, int O
     return s.per_thread * (size_t)T + s.wt;
 }
 
-/* One im2col row segment: r[ox] = s[ox + off] for ox in [ox0, ox1), 0 elsewhere
- * in [0, OW); s == NULL gives a row of zeros.  Rows are short (6..32 floats in
- * the nets here), so this avoids per-row memset/memcpy calls. */
-static inline void im2col_row(float *restrict r, const float *s, int off, int ox0, int ox1,
-                              int OW) {
-#if defined(__AVX512F__)
-    for (int x = 0; x < OW; x += 16) {
-        int n = OW - x < 16 ? OW - x : 16;
-        __mmask16 sm = (__mmask16)((1u << n) - 1u);
-        int a = ox0 - x, b = ox1 - x;
-        if (a < 0) a = 0;
-        if (b > n) b = n;
-        __m512 v = _mm512_setzero_ps();
-        if (s && b > a) {
-            __mmask16 lm = (__mmask16)(((1u << b) - 1u) & ~((1u << a) - 1u));
-            /* masked-off lanes are never read, even where they fall outside the plane */
-            const float *p = (const float *)((uintptr_t)s + (intptr_t)(x + off) * (intptr_t)sizeof(float));
-            v = _mm512_maskz_loadu_ps(lm, p);
-        }
-        _mm512_mask_storeu_ps(r + x, sm, v);
-    }
-#else
-    if (!s) {
-        for (int ox = 0; ox < OW; ox++) r[ox] = 0.0f;
-        return;
-    }
-    for (int ox = 0; ox < ox0; ox++) r[ox] = 0.0f;
-    for (int ox = ox0; ox < ox1; ox++) r[ox] = s[ox + off];
-    for (int ox = ox1; ox < OW; ox++) r[ox] = 0.0f;
-#endif
-}
-
 /* dst[(c*K+ky)*K+kx][oy*OW+ox] (row stride ld) = src[c][oy*S-P+ky][ox*S-P+kx], 0 outside.
  * P may be negative (used by the transposed convolution when pad > K-1). */
-static void im2col(float *restrict dst, size_t ld, const float *restrict src,
-                   int C, int H, int W, int K, int S, int P, int OH, int OW) {
+static void im2col_generic(float *restrict dst, size_t ld, const float *restrict src,
+                           int C, int H, int W, int K, int S, int P, int OH, int OW) {
     for (int c = 0; c < C; c++) {
         const float *plane = src + (size_t)c * H * W;
         for (int ky = 0; ky < K; ky++) {
@@ -126,20 +113,84 @@ static void im2col(float *restrict dst, size_t ld, const float *restrict src,
                 for (int oy = 0; oy < OH; oy++) {
                     float *restrict r = row + (size_t)oy * OW;
                     int iy = oy * S - P + ky;
-                    const float *s = (iy < 0 || iy >= H) ? NULL : plane + (size_t)iy * W;
-                    if (S == 1) {
-                        im2col_row(r, s, off, ox0, ox1, OW);
-                    } else if (!s) {
+                    if (iy < 0 || iy >= H) {
                         for (int ox = 0; ox < OW; ox++) r[ox] = 0.0f;
-                    } else {
-                        for (int ox = 0; ox < ox0; ox++) r[ox] = 0.0f;
-                        for (int ox = ox0; ox < ox1; ox++) r[ox] = s[ox * S + off];
-                        for (int ox = ox1; ox < OW; ox++) r[ox] = 0.0f;
+                        continue;
                     }
+                    const float *s = plane + (size_t)iy * W;
+                    for (int ox = 0; ox < ox0; ox++) r[ox] = 0.0f;
+                    for (int ox = ox0; ox < ox1; ox++) r[ox] = s[ox * S + off];
+                    for (int ox = ox1; ox < OW; ox++) r[ox] = 0.0f;
                 }
             }
         }
     }
+}
+
+#if defined(__AVX512F__)
+/* stride 1, OW <= 64: every output row is at most 4 masked 16-lane copies
+ * whose masks depend only on kx, so rows cost a handful of instructions
+ * (the rows are short: 6..32 floats in the nets here) */
+static void im2col_s1_avx512(float *restrict dst, size_t ld, const float *restrict src,
+                             int C, int H, int W, int K, int P, int OH, int OW) {
+    const int nq = (OW + 15) / 16;
+    for (int c = 0; c < C; c++) {
+        const float *plane = src + (size_t)c * H * W;
+        for (int ky = 0; ky < K; ky++) {
+            /* valid oy: 0 <= oy - P + ky < H */
+            int oy0 = P - ky > 0 ? P - ky : 0, oy1 = H + P - ky;
+            if (oy1 > OH) oy1 = OH;
+            if (oy0 > OH) oy0 = OH;
+            if (oy1 < oy0) oy1 = oy0;
+            for (int kx = 0; kx < K; kx++) {
+                float *restrict row = dst + ((size_t)(c * K + ky) * K + kx) * ld;
+                int ox0 = P - kx > 0 ? P - kx : 0, ox1 = W + P - kx;
+                if (ox1 > OW) ox1 = OW;
+                if (ox1 < ox0) ox1 = ox0;
+                __mmask16 lm[4], sm[4];
+                for (int q = 0; q < nq; q++) {
+                    int n = OW - 16 * q < 16 ? OW - 16 * q : 16;
+                    int a = ox0 - 16 * q, b = ox1 - 16 * q;
+                    if (a < 0) a = 0;
+                    if (b > n) b = n;
+                    sm[q] = (__mmask16)((1u << n) - 1u);
+                    lm[q] = b > a ? (__mmask16)(((1u << b) - 1u) & ~((1u << a) - 1u)) : 0;
+                }
+                const __m512 z = _mm512_setzero_ps();
+                for (size_t i = 0; i < (size_t)oy0 * OW; i += 16)
+                    _mm512_mask_storeu_ps(row + i, (__mmask16)(((size_t)oy0 * OW - i) >= 16 ? 0xFFFF :
+                                                   (1u << ((size_t)oy0 * OW - i)) - 1u), z);
+                /* source of lane 0 of row oy0; masked-off lanes are never read,
+                 * even where they fall outside the plane */
+                uintptr_t sp = (uintptr_t)plane +
+                               (intptr_t)((oy0 - P + ky) * W + kx - P) * (intptr_t)sizeof(float);
+                float *r = row + (size_t)oy0 * OW;
+                for (int oy = oy0; oy < oy1; oy++) {
+                    for (int q = 0; q < nq; q++)
+                        _mm512_mask_storeu_ps(r + 16 * q, sm[q],
+                                              _mm512_maskz_loadu_ps(lm[q], (const float *)sp + 16 * q));
+                    sp += (uintptr_t)W * sizeof(float);
+                    r += OW;
+                }
+                const size_t tail = (size_t)(OH - oy1) * OW;
+                for (size_t i = 0; i < tail; i += 16)
+                    _mm512_mask_storeu_ps(r + i, (__mmask16)((tail - i) >= 16 ? 0xFFFF :
+                                                 (1u << (tail - i)) - 1u), z);
+            }
+        }
+    }
+}
+#endif
+
+static void im2col(float *restrict dst, size_t ld, const float *restrict src,
+                   int C, int H, int W, int K, int S, int P, int OH, int OW) {
+#if defined(__AVX512F__)
+    if (S == 1 && OW <= 64) {
+        im2col_s1_avx512(dst, ld, src, C, H, W, K, P, OH, OW);
+        return;
+    }
+#endif
+    im2col_generic(dst, ld, src, C, H, W, K, S, P, OH, OW);
 }
 
 /* dst[C][H][W] = sum of the columns of col that map onto each pixel (overwrites). */
@@ -251,7 +302,7 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
     const ConvWs s = conv_ws(G > G2 ? G : G2, C, H, W, OC, K, OH, OW);
     const int KK = K * K, CKK = C * KK, OHW = OH * OW, HW = H * W;
     const int direct = (K == 1 && stride == 1 && pad == 0);
-    const int s1 = (stride == 1);           /* din as a transposed convolution */
+    const int s1 = conv_din_transposed(C, H, W, OC, K, stride, OH, OW);
     const int P2 = K - 1 - pad;             /* its padding */
     float *wt = ws + s.per_thread * (size_t)T;
     const size_t nw = (size_t)OC * CKK;

@@ -55,8 +55,9 @@ static inline void lay_copy(float *restrict d, const float *restrict s, int n) {
 }
 
 /* conv2d.c: set the gemm column targets of the forward / backward chunks
- * (benchmarking only; <= 0 restores the defaults).  Call before sizing ws. */
-void conv2d_tune(int fwd_cols, int bwd_cols);
+ * (benchmarking only; <= 0 restores the defaults; call before sizing ws);
+ * din = 1 forces the col2im form of the input gradient. */
+void conv2d_tune(int fwd_cols, int bwd_cols, int din);
 
 /* elementwise loops below this many values run on one thread */
 #define LAY_PAR_MIN 32768

@@ -1,0 +1,113 @@
+/* layers_bench.c — micro-benchmark of the CPU conv layers of the seed and small
+ * nets: ms per forward and backward (with din unless it is the net's first
+ * layer) and GFLOP/s at batch B with the current OMP_NUM_THREADS.  Times are
+ * the minimum over reps (the machine is shared; the minimum is the least noisy).
+ * Build:  gcc -std=c11 -D_GNU_SOURCE -O3 -march=native -fopenmp -Isrc
+ *             src/layers/(star).c bench/layers_bench.c -o /tmp/lb -lopenblas -lm
+ * Run:    OMP_NUM_THREADS=2 /tmp/lb [B=64] [reps=10] [cols...]
+ * With cols (e.g. 64 128 256 512), every variant of the conv chunk target is
+ * timed, interleaved rep by rep so that noise hits all of them alike; a
+ * negative value -c means c with the col2im form of din. */
+#include "layers.h"
+#include "layers/layers_internal.h"
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* BENCH_CPU=1: time with the process CPU clock divided by the thread count
+ * (robust when other jobs share the cores; each thread of the conv works on
+ * its own share, so with OMP_NUM_THREADS=1 and B/2 it measures one core of
+ * the 2-thread run) */
+static int use_cpu;
+static double now(void) {
+    struct timespec t;
+    clock_gettime(use_cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+typedef struct { const char *name; int C, H, W, OC, K, S, P, first; } L;
+
+int main(int argc, char **argv) {
+    use_cpu = getenv("BENCH_CPU") && atoi(getenv("BENCH_CPU"));
+    int B = argc > 1 ? atoi(argv[1]) : 64, reps = argc > 2 ? atoi(argv[2]) : 10;
+    int nv = argc > 3 ? argc - 3 : 1;
+    int cols[16] = {0};
+    for (int v = 0; v < nv && v < 16; v++) cols[v] = argc > 3 ? atoi(argv[3 + v]) : 0;
+    if (nv > 16) nv = 16;
+    L ls[] = {
+        {"seed c1 1->32 k3p2 28", 1, 28, 28, 32, 3, 1, 2, 1},
+        {"seed c2 32->32 k3p2 30", 32, 30, 30, 32, 3, 1, 2, 0},
+        {"seed c3 32->64 k3p2 16", 32, 16, 16, 64, 3, 1, 2, 0},
+        {"seed c4 64->64 k3p2 18", 64, 18, 18, 64, 3, 1, 2, 0},
+        {"seed c5 64->128 k5p3 10", 64, 10, 10, 128, 5, 1, 3, 0},
+        {"seed c6 128->256 k5p2 6", 128, 6, 6, 256, 5, 1, 2, 0},
+        {"small c1 1->16 k3p1 28", 1, 28, 28, 16, 3, 1, 1, 1},
+        {"small c2 16->32 k3p1 14", 16, 14, 14, 32, 3, 1, 1, 0},
+        {"stride2 32->64 k3p1 32", 32, 32, 32, 64, 3, 2, 1, 0},
+    };
+    int n = sizeof ls / sizeof *ls;
+    printf("B=%d threads=%d clock=%s\n", B, omp_get_max_threads(), use_cpu ? "process cpu" : "wall");
+    double tf_all[16] = {0}, tb_all[16] = {0}, fl_all = 0;
+    const char *only = getenv("BENCH_LAYERS"); /* e.g. "2,6": 1-based layer numbers */
+    for (int l = 0; l < n; l++) {
+        L c = ls[l];
+        if (only) {
+            char key[8];
+            snprintf(key, sizeof key, "%d", l + 1);
+            int hit = 0;
+            for (const char *q = only; *q;) {
+                size_t len = strcspn(q, ",");
+                if (len == strlen(key) && !strncmp(q, key, len)) hit = 1;
+                q += len + (q[len] == ',');
+            }
+            if (!hit) continue;
+        }
+        int OH = conv_out_size(c.H, c.K, c.S, c.P), OW = conv_out_size(c.W, c.K, c.S, c.P);
+        size_t ni = (size_t)B * c.C * c.H * c.W, no = (size_t)B * c.OC * OH * OW;
+        size_t nw = (size_t)c.OC * c.C * c.K * c.K;
+        float *in = malloc(ni * 4), *din = malloc(ni * 4), *out = malloc(no * 4), *dout = malloc(no * 4);
+        float *w = malloc(nw * 4), *dw = calloc(nw, 4), *b = calloc(c.OC, 4), *db = calloc(c.OC, 4);
+        size_t nws = 0;
+        for (int v = 0; v < nv; v++) {
+            conv2d_tune(cols[v] < 0 ? -cols[v] : cols[v], cols[v] < 0 ? -cols[v] : cols[v], cols[v] < 0);
+            size_t k = conv2d_ws_floats(B, c.C, c.H, c.W, c.OC, c.K, OH, OW);
+            if (k > nws) nws = k;
+        }
+        float *ws = aligned_alloc(64, ((nws * 4) + 63) / 64 * 64);
+        for (size_t i = 0; i < ni; i++) in[i] = (float)rand() / RAND_MAX - 0.5f;
+        for (size_t i = 0; i < no; i++) dout[i] = (float)rand() / RAND_MAX - 0.5f;
+        for (size_t i = 0; i < nw; i++) w[i] = (float)rand() / RAND_MAX - 0.5f;
+        double tf[16], tb[16];
+        for (int v = 0; v < nv; v++) tf[v] = tb[v] = 1e9;
+        for (int r = 0; r <= reps; r++) {
+            for (int v = 0; v < nv; v++) {
+                conv2d_tune(cols[v] < 0 ? -cols[v] : cols[v], cols[v] < 0 ? -cols[v] : cols[v], cols[v] < 0);
+                double t0 = now();
+                conv2d_forward(out, in, w, b, B, c.C, c.H, c.W, c.OC, c.K, c.S, c.P, OH, OW, ws);
+                double t1 = now();
+                conv2d_backward(c.first ? NULL : din, dw, db, dout, in, w, B, c.C, c.H, c.W, c.OC,
+                                c.K, c.S, c.P, OH, OW, ws);
+                double t2 = now();
+                if (r == 0) continue; /* warm-up */
+                if (t1 - t0 < tf[v]) tf[v] = t1 - t0;
+                if (t2 - t1 < tb[v]) tb[v] = t2 - t1;
+            }
+        }
+        double fl = 2.0 * B * nw * OH * OW; /* forward flops */
+        double flb = fl * (c.first ? 1 : 2);
+        for (int v = 0; v < nv; v++) {
+            printf("%-24s cols %4d fwd %7.2f ms %6.1f GF/s | bwd %7.2f ms %6.1f GF/s | f+b %7.2f ms %6.1f GF/s\n",
+                   c.name, cols[v], tf[v] * 1e3, fl / tf[v] / 1e9, tb[v] * 1e3, flb / tb[v] / 1e9,
+                   (tf[v] + tb[v]) * 1e3, (fl + flb) / (tf[v] + tb[v]) / 1e9);
+            if (l < 6) { tf_all[v] += tf[v]; tb_all[v] += tb[v]; }
+        }
+        if (l < 6) fl_all += fl + flb;
+        free(in); free(din); free(out); free(dout); free(w); free(dw); free(b); free(db); free(ws);
+    }
+    for (int v = 0; v < nv; v++)
+        printf("seed convs, cols %4d: fwd %.1f ms bwd %.1f ms  %.1f GF/s  -> %.0f img/s (convs only)\n",
+               cols[v], tf_all[v] * 1e3, tb_all[v] * 1e3, fl_all / (tf_all[v] + tb_all[v]) / 1e9,
+               B / (tf_all[v] + tb_all[v]));
+    return 0;
+}
