@@ -31,6 +31,9 @@ static void text_at(JsonBuf *b, double x, double y, const char *anchor, int size
     jb_puts(b, "</text>\n");
 }
 
+/* Rough width of a bold 15px title, so that the canvas can hold it. */
+static int title_w(const char *title) { return title ? (int)(strlen(title) * 8.2) + 40 : 0; }
+
 static void header(JsonBuf *b, int w, int h, const char *title) {
     jb_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
               "font-family=\"sans-serif\">\n", w, h, w, h);
@@ -81,6 +84,7 @@ char *svg_bar_chart(const char *title, const char *ylabel, const char *const *ca
     int plot_w = ncat * group_w > 360 ? ncat * group_w : 360;
     int L = 70, R = 170, T = 40, Bm = 50, H = 300;
     int W = L + plot_w + R;
+    if (W < title_w(title)) W = title_w(title);
     JsonBuf b;
     jb_init(&b);
     header(&b, W, T + H + Bm, title);
@@ -122,6 +126,7 @@ char *svg_line_chart(const char *title, const char *xlabel, const char *ylabel, 
     else if (!(xmax > xmin)) xmax = xmin + 1;
     int L = 70, R = 170, T = 40, Bm = 55, H = 300, PW = 520;
     int W = L + PW + R;
+    if (W < title_w(title)) W = title_w(title);
     JsonBuf b;
     jb_init(&b);
     header(&b, W, T + H + Bm, title);
@@ -171,6 +176,7 @@ char *svg_heatmap(const char *title, const char *xlabel, const char *ylabel, con
     int cell = 40, L = 80, T = 70, R = 30, Bm = 30;
     int W = L + cols * cell + R, H = T + rows * cell + Bm;
     if (W < 300) W = 300;
+    if (W < title_w(title)) W = title_w(title);
     JsonBuf b;
     jb_init(&b);
     header(&b, W, H, title);

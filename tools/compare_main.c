@@ -273,11 +273,14 @@ static void progress_line(const Options *op, const char *mod, int seed, const ch
     char rl[32];
     if (isfinite(mm->relearn_steps)) snprintf(rl, sizeof rl, "%.0f", mm->relearn_steps);
     else snprintf(rl, sizeof rl, op->mc.relearn ? ">%d" : "-", op->mc.relearn_max_steps);
+    char tm[48];
+    if (isfinite(mm->seconds) && isfinite(mm->cost_ratio_time))
+        snprintf(tm, sizeof tm, "%.1fs (x%.2f)", mm->seconds, mm->cost_ratio_time);
+    else snprintf(tm, sizeof tm, "-");
     fprintf(stderr, "[%s seed %d] %-16s leak %5.1f%%  new %5.1f%%  kept %5.1f%%  MIA %5.1f%%  probe %5.1f%%  relearn %4s"
-                    "  gap %5.1f%%  time %.1fs (x%.2f)  [metrics %.1fs]\n",
+                    "  gap %5.1f%%  time %s  [metrics %.1fs]\n",
             mod, seed, name, 100 * mm->forget_leakage, 100 * mm->new_class_acc, 100 * mm->retained_acc,
-            100 * mm->mia_efficacy, 100 * mm->probe_acc, rl, 100 * mm->avg_gap, mm->seconds, mm->cost_ratio_time,
-            metrics_s);
+            100 * mm->mia_efficacy, 100 * mm->probe_acc, rl, 100 * mm->avg_gap, tm, metrics_s);
 }
 
 static void usage(FILE *f) {
