@@ -5,6 +5,7 @@
  * Build:  gcc -std=c11 -D_GNU_SOURCE -O3 -march=native -fopenmp -Isrc
  *             src/layers/(star).c bench/layers_bench.c -o /tmp/lb -lopenblas -lm
  * Run:    OMP_NUM_THREADS=2 /tmp/lb [B=64] [reps=10] [cols...]
+ *         BENCH_NET=seed|small OMP_NUM_THREADS=2 /tmp/lb 64 10   (whole net)
  * With cols (e.g. 64 128 256 512), every variant of the conv chunk target is
  * timed, interleaved rep by rep so that noise hits all of them alike; a
  * negative value -c means c with the col2im form of din. */
@@ -28,9 +29,145 @@ static double now(void) {
 }
 typedef struct { const char *name; int C, H, W, OC, K, S, P, first; } L;
 
+/* ---- whole-net chains (BENCH_NET=seed|small): every layer of the net, the
+ * way net.c calls them, with per-layer-type forward+backward times ---- */
+typedef enum { T_CONV, T_BN, T_RELU, T_LEAKY, T_MAXP, T_AVGP, T_GAP, T_LIN } LT;
+typedef struct { LT t; int oc, k, p, bias; } NL;
+static const char *lt_name[] = {"conv", "batchnorm", "relu", "leaky", "maxpool", "avgpool", "gap", "linear"};
+
+static void chain_bench(const char *which, int B, int reps) {
+    static const NL seed[] = {{T_CONV, 32, 3, 2, 0}, {T_LEAKY, 0, 0, 0, 0}, {T_CONV, 32, 3, 2, 1}, {T_RELU, 0, 0, 0, 0},
+                              {T_MAXP, 0, 2, 0, 0}, {T_CONV, 64, 3, 2, 0}, {T_LEAKY, 0, 0, 0, 0}, {T_CONV, 64, 3, 2, 1},
+                              {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_CONV, 128, 5, 3, 0}, {T_BN, 0, 0, 0, 0}, {T_LEAKY, 0, 0, 0, 0},
+                              {T_AVGP, 0, 2, 0, 0}, {T_CONV, 256, 5, 2, 0}, {T_BN, 0, 0, 0, 0}, {T_LEAKY, 0, 0, 0, 0}, {T_GAP, 0, 0, 0, 0},
+                              {T_LIN, 9, 0, 0, 1}};
+    static const NL small[] = {{T_CONV, 16, 3, 1, 1}, {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_CONV, 32, 3, 1, 1},
+                               {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_LIN, 64, 0, 0, 1}, {T_RELU, 0, 0, 0, 0},
+                               {T_LIN, 9, 0, 0, 1}};
+    const NL *L = !strcmp(which, "small") ? small : seed;
+    int n = !strcmp(which, "small") ? (int)(sizeof small / sizeof *small) : (int)(sizeof seed / sizeof *seed);
+    int c[32], h[32], w[32];
+    c[0] = 1; h[0] = 28; w[0] = 28;
+    size_t ws_n = 0, np = 0;
+    for (int i = 0; i < n; i++) {
+        c[i + 1] = c[i]; h[i + 1] = h[i]; w[i + 1] = w[i];
+        if (L[i].t == T_CONV) {
+            c[i + 1] = L[i].oc;
+            h[i + 1] = conv_out_size(h[i], L[i].k, 1, L[i].p);
+            w[i + 1] = conv_out_size(w[i], L[i].k, 1, L[i].p);
+            size_t k = conv2d_ws_floats(B, c[i], h[i], w[i], c[i + 1], L[i].k, h[i + 1], w[i + 1]);
+            if (k > ws_n) ws_n = k;
+            np += (size_t)c[i + 1] * c[i] * L[i].k * L[i].k + c[i + 1];
+        } else if (L[i].t == T_MAXP || L[i].t == T_AVGP) {
+            h[i + 1] = conv_out_size(h[i], L[i].k, L[i].k, 0);
+            w[i + 1] = conv_out_size(w[i], L[i].k, L[i].k, 0);
+        } else if (L[i].t == T_GAP) {
+            h[i + 1] = w[i + 1] = 1;
+        } else if (L[i].t == T_LIN) {
+            np += (size_t)L[i].oc * c[i] * h[i] * w[i] + L[i].oc;
+            c[i + 1] = L[i].oc; h[i + 1] = w[i + 1] = 1;
+        } else if (L[i].t == T_BN) {
+            np += 2 * (size_t)c[i];
+        }
+    }
+    float *act[33], *dact[33];
+    for (int i = 0; i <= n; i++) {
+        size_t sz = (size_t)B * c[i] * h[i] * w[i];
+        act[i] = malloc(sz * 4); dact[i] = malloc(sz * 4);
+        for (size_t j = 0; j < sz; j++) act[i][j] = (float)rand() / RAND_MAX - 0.5f;
+    }
+    float *P = malloc(np * 4), *G = calloc(np, 4), *ws = malloc(ws_n * 4 + 64);
+    for (size_t j = 0; j < np; j++) P[j] = ((float)rand() / RAND_MAX - 0.5f) * 0.1f;
+    float stats[1024], save[1024];
+    for (int j = 0; j < 1024; j++) stats[j] = 1.0f;
+    int32_t *idx[32] = {0};
+    for (int i = 0; i < n; i++)
+        if (L[i].t == T_MAXP) idx[i] = malloc(sizeof(int32_t) * B * c[i + 1] * h[i + 1] * w[i + 1]);
+    double tl[8] = {0};
+    double best = 1e9;
+    for (int r = 0; r <= reps; r++) {
+        double tt[8] = {0}, t0 = now();
+        size_t off = 0;
+        size_t offs[32];
+        for (int i = 0; i < n; i++) {
+            double a = now();
+            size_t nout = (size_t)B * c[i + 1] * h[i + 1] * w[i + 1];
+            offs[i] = off;
+            switch (L[i].t) {
+            case T_CONV:
+                conv2d_forward(act[i + 1], act[i], P + off, L[i].bias ? P + off + (size_t)c[i + 1] * c[i] * L[i].k * L[i].k : NULL,
+                               B, c[i], h[i], w[i], c[i + 1], L[i].k, 1, L[i].p, h[i + 1], w[i + 1], ws);
+                off += (size_t)c[i + 1] * c[i] * L[i].k * L[i].k + c[i + 1];
+                break;
+            case T_BN:
+                batchnorm2d_forward(act[i + 1], act[i], P + off, P + off + c[i], stats, stats + 256, save, save + 256,
+                                    B, c[i], h[i] * w[i], 1e-5f, 0.1f, 1);
+                off += 2 * (size_t)c[i];
+                break;
+            case T_RELU: relu_forward(act[i + 1], act[i], nout); break;
+            case T_LEAKY: leaky_relu_forward(act[i + 1], act[i], nout, 0.01f); break;
+            case T_MAXP: maxpool2d_forward(act[i + 1], idx[i], act[i], B, c[i], h[i], w[i], 2, 2, 0, h[i + 1], w[i + 1]); break;
+            case T_AVGP: avgpool2d_forward(act[i + 1], act[i], B, c[i], h[i], w[i], 2, 2, 0, h[i + 1], w[i + 1]); break;
+            case T_GAP: global_avgpool_forward(act[i + 1], act[i], B, c[i], h[i] * w[i]); break;
+            case T_LIN: {
+                int in = c[i] * h[i] * w[i];
+                linear_forward(act[i + 1], act[i], P + off, P + off + (size_t)c[i + 1] * in, B, in, c[i + 1]);
+                off += (size_t)c[i + 1] * in + c[i + 1];
+                break;
+            }
+            }
+            tt[L[i].t] += now() - a;
+        }
+        for (size_t j = 0; j < (size_t)B * c[n]; j++) dact[n][j] = act[n][j] * 0.01f;
+        for (int i = n - 1; i >= 0; i--) {
+            double a = now();
+            size_t nout = (size_t)B * c[i + 1] * h[i + 1] * w[i + 1];
+            float *din = i ? dact[i] : NULL;
+            size_t o = offs[i];
+            switch (L[i].t) {
+            case T_CONV:
+                conv2d_backward(din, G + o, L[i].bias ? G + o + (size_t)c[i + 1] * c[i] * L[i].k * L[i].k : NULL, dact[i + 1],
+                                act[i], P + o, B, c[i], h[i], w[i], c[i + 1], L[i].k, 1, L[i].p, h[i + 1], w[i + 1], ws);
+                break;
+            case T_BN:
+                batchnorm2d_backward(din, G + o, G + o + c[i], dact[i + 1], act[i], P + o, save, save + 256, B, c[i],
+                                     h[i] * w[i], 1);
+                break;
+            case T_RELU: relu_backward(din, dact[i + 1], act[i], nout); break;
+            case T_LEAKY: leaky_relu_backward(din, dact[i + 1], act[i], nout, 0.01f); break;
+            case T_MAXP: maxpool2d_backward(din, dact[i + 1], idx[i], B, c[i], h[i], w[i], h[i + 1], w[i + 1]); break;
+            case T_AVGP: avgpool2d_backward(din, dact[i + 1], B, c[i], h[i], w[i], 2, 2, 0, h[i + 1], w[i + 1]); break;
+            case T_GAP: global_avgpool_backward(din, dact[i + 1], B, c[i], h[i] * w[i]); break;
+            case T_LIN: {
+                int in = c[i] * h[i] * w[i];
+                linear_backward(din, G + o, G + o + (size_t)c[i + 1] * in, dact[i + 1], act[i], P + o, B, in, c[i + 1]);
+                break;
+            }
+            }
+            tt[L[i].t] += now() - a;
+        }
+        double tot = now() - t0;
+        if (r > 0 && tot < best) {
+            best = tot;
+            memcpy(tl, tt, sizeof tl);
+        }
+    }
+    printf("%s net, B=%d, %d threads: best step (fwd+bwd, all layers) %.2f ms -> %.0f img/s\n", which, B,
+           omp_get_max_threads(), best * 1e3, B / best);
+    for (int t = 0; t < 8; t++)
+        if (tl[t] > 0) printf("  %-10s %7.2f ms\n", lt_name[t], tl[t] * 1e3);
+    for (int i = 0; i <= n; i++) { free(act[i]); free(dact[i]); }
+    for (int i = 0; i < n; i++) free(idx[i]);
+    free(P); free(G); free(ws);
+}
+
 int main(int argc, char **argv) {
     use_cpu = getenv("BENCH_CPU") && atoi(getenv("BENCH_CPU"));
     int B = argc > 1 ? atoi(argv[1]) : 64, reps = argc > 2 ? atoi(argv[2]) : 10;
+    if (getenv("BENCH_NET")) {
+        chain_bench(getenv("BENCH_NET"), B, reps);
+        return 0;
+    }
     int nv = argc > 3 ? argc - 3 : 1;
     int cols[16] = {0};
     for (int v = 0; v < nv && v < 16; v++) cols[v] = argc > 3 ? atoi(argv[3 + v]) : 0;

@@ -356,6 +356,39 @@ static void test_pool(Kind k, int B, int C, int H, int W, int K, int S, int P) {
     free(c.x); free(c.idx);
 }
 
+/* max-pool forward against a naive scan (values and argmax exactly), with
+ * ties (the first maximum in row-major window order wins) and NaNs (a NaN is
+ * the maximum: PyTorch's `val > max || isnan(val)` rule) */
+static void test_maxpool_ref(int B, int C, int H, int W, int K, int S, int P) {
+    int OH = conv_out_size(H, K, S, P), OW = conv_out_size(W, K, S, P);
+    size_t nx = (size_t)B * C * H * W, no = (size_t)B * C * OH * OW;
+    float *x = frand(nx, -1, 1), *y = fzero(no);
+    for (size_t i = 0; i < nx; i++) {
+        if (i % 7 == 3) x[i] = 0.5f; /* ties */
+        if (i % 53 == 11) x[i] = NAN;
+    }
+    int32_t *idx = malloc(sizeof(int32_t) * no);
+    maxpool2d_forward(y, idx, x, B, C, H, W, K, S, P, OH, OW);
+    int ok = 1;
+    for (int pl = 0; pl < B * C; pl++)
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++) {
+                float best = -INFINITY;
+                int bi = -1;
+                for (int ky = 0; ky < K; ky++)
+                    for (int kx = 0; kx < K; kx++) {
+                        int iy = oy * S - P + ky, ix = ox * S - P + kx;
+                        if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                        float v = x[(size_t)pl * H * W + iy * W + ix];
+                        if (bi < 0 || v > best || isnan(v)) { best = v; bi = iy * W + ix; }
+                    }
+                size_t o = ((size_t)pl * OH + oy) * OW + ox;
+                ok &= idx[o] == bi && (isnan(best) ? isnan(y[o]) : y[o] == best);
+            }
+    CHECKF(ok, "maxpool B%d C%d %dx%d K%d s%d p%d forward differs from a naive scan", B, C, H, W, K, S, P);
+    free(x); free(y); free(idx);
+}
+
 static void test_gap(void) {
     Ctx c = {0};
     c.kind = K_GAP;
@@ -532,6 +565,12 @@ int main(void) {
     test_pool(K_MAXPOOL, 2, 3, 6, 6, 2, 2, 0);
     test_pool(K_MAXPOOL, 2, 2, 7, 7, 3, 2, 1);
     test_pool(K_MAXPOOL, 1, 2, 5, 6, 3, 1, 1);
+    test_pool(K_MAXPOOL, 1, 2, 6, 37, 2, 2, 0); /* rows of 18 outputs */
+    test_maxpool_ref(2, 3, 6, 6, 2, 2, 0);
+    test_maxpool_ref(1, 2, 36, 40, 2, 2, 0);
+    test_maxpool_ref(2, 2, 7, 9, 2, 2, 0);
+    test_maxpool_ref(2, 2, 7, 7, 3, 2, 1);
+    test_maxpool_ref(1, 2, 9, 70, 2, 2, 1);
     test_pool(K_AVGPOOL, 2, 3, 6, 6, 2, 2, 0);
     test_pool(K_AVGPOOL, 2, 2, 7, 7, 3, 2, 1);
     test_pool(K_AVGPOOL, 1, 2, 5, 6, 3, 1, 1);

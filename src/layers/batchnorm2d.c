@@ -1,7 +1,7 @@
 /* batchnorm2d.c — batch normalisation over [B][C][HW] with PyTorch semantics.
  *
  * Training: mean and biased variance of each channel over B*HW values
- * (accumulated in double), out = (x - mean) * inv_std * gamma + beta,
+ * (two-pass; float sums per row, rows accumulated in double), out = (x - mean) * inv_std * gamma + beta,
  * running_mean/var <- (1-momentum) * running + momentum * batch, where the
  * running variance takes the unbiased batch variance (N/(N-1) factor).
  * Eval: the running statistics are used and written to save_mean/save_invstd.
@@ -23,19 +23,28 @@ void batchnorm2d_forward(float *out, const float *in, const float *gamma, const 
     for (int c = 0; c < C; c++) {
         float mean, invstd;
         if (training) {
+            /* two passes (mean, then squared deviations): float sums along
+             * each row, vectorised in a fixed order, rows summed in double */
             double s = 0.0;
             for (int b = 0; b < B; b++) {
                 const float *x = in + b * cs + (size_t)c * HW;
-                for (int i = 0; i < HW; i++) s += x[i];
+                float rs = 0.0f;
+#pragma omp simd reduction(+ : rs)
+                for (int i = 0; i < HW; i++) rs += x[i];
+                s += rs;
             }
             double m = N ? s / (double)N : 0.0;
+            const float mf = (float)m;
             double v = 0.0;
             for (int b = 0; b < B; b++) {
                 const float *x = in + b * cs + (size_t)c * HW;
+                float rv = 0.0f;
+#pragma omp simd reduction(+ : rv)
                 for (int i = 0; i < HW; i++) {
-                    double d = x[i] - m;
-                    v += d * d;
+                    float d = x[i] - mf;
+                    rv += d * d;
                 }
+                v += rv;
             }
             double var = N ? v / (double)N : 0.0;
             double uvar = N > 1 ? v / (double)(N - 1) : var;
@@ -75,10 +84,14 @@ void batchnorm2d_backward(float *din, float *dgamma, float *dbeta, const float *
         for (int b = 0; b < B; b++) {
             const float *x = in + b * cs + (size_t)c * HW;
             const float *dy = dout + b * cs + (size_t)c * HW;
+            float r1 = 0.0f, r2 = 0.0f;
+#pragma omp simd reduction(+ : r1, r2)
             for (int i = 0; i < HW; i++) {
-                sdy += dy[i];
-                sdyx += (double)dy[i] * (double)(x[i] - mean);
+                r1 += dy[i];
+                r2 += dy[i] * (x[i] - mean);
             }
+            sdy += r1;
+            sdyx += r2;
         }
         const double sdyxhat = sdyx * invstd; /* sum dy * xhat */
         if (dbeta) dbeta[c] += (float)sdy;

@@ -11,11 +11,81 @@
 #include <math.h>
 #include <string.h>
 
+/* K=2, S=2, P=0 (the common case): branch-free compares over the 2x2 window
+ * in PyTorch's scan order (0,0), (0,1), (1,0), (1,1) */
+static void maxpool2x2_plane(float *restrict y, int32_t *restrict ix, const float *restrict x,
+                             int W, int OH, int OW) {
+#if defined(__AVX512F__)
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    const __m512i lane2 = _mm512_slli_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), 1);
+#endif
+    for (int oy = 0; oy < OH; oy++) {
+        const float *r0 = x + (size_t)(2 * oy) * W, *r1 = r0 + W;
+        float *yo = y + (size_t)oy * OW;
+        int32_t *io = ix + (size_t)oy * OW;
+        const int base = 2 * oy * W;
+        int ox = 0;
+#if defined(__AVX512F__)
+        /* 16 outputs per step: de-interleave 32 inputs of each row into
+         * even/odd columns, then the same compare chain with lane masks */
+        for (; ox < OW; ox += 16) {
+            const int n = OW - ox < 16 ? OW - ox : 16;
+            const __mmask16 om = (__mmask16)((1u << n) - 1u);
+            const int m2 = 2 * n; /* inputs used of the 32 */
+            const __mmask16 lo = (__mmask16)(m2 >= 16 ? 0xFFFF : (1u << m2) - 1u);
+            const __mmask16 hi = (__mmask16)(m2 <= 16 ? 0 : (1u << (m2 - 16)) - 1u);
+            const float *a = r0 + 2 * ox, *b = r1 + 2 * ox;
+            __m512 a0 = _mm512_maskz_loadu_ps(lo, a), a1 = _mm512_maskz_loadu_ps(hi, a + 16);
+            __m512 b0 = _mm512_maskz_loadu_ps(lo, b), b1 = _mm512_maskz_loadu_ps(hi, b + 16);
+            __m512 best = _mm512_permutex2var_ps(a0, even, a1);
+            __m512i bi = _mm512_setzero_si512();
+            __m512 v = _mm512_permutex2var_ps(a0, odd, a1);
+            __mmask16 t = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+            best = _mm512_mask_blend_ps(t, best, v);
+            bi = _mm512_mask_blend_epi32(t, bi, _mm512_set1_epi32(1));
+            v = _mm512_permutex2var_ps(b0, even, b1);
+            t = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+            best = _mm512_mask_blend_ps(t, best, v);
+            bi = _mm512_mask_blend_epi32(t, bi, _mm512_set1_epi32(W));
+            v = _mm512_permutex2var_ps(b0, odd, b1);
+            t = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+            best = _mm512_mask_blend_ps(t, best, v);
+            bi = _mm512_mask_blend_epi32(t, bi, _mm512_set1_epi32(W + 1));
+            bi = _mm512_add_epi32(bi, _mm512_add_epi32(lane2, _mm512_set1_epi32(base + 2 * ox)));
+            _mm512_mask_storeu_ps(yo + ox, om, best);
+            _mm512_mask_storeu_epi32(io + ox, om, bi);
+        }
+#endif
+        for (; ox < OW; ox++) {
+            float best = r0[2 * ox];
+            int bi = 0;
+            float v = r0[2 * ox + 1];
+            int t = v > best || v != v;
+            best = t ? v : best; bi = t ? 1 : bi;
+            v = r1[2 * ox];
+            t = v > best || v != v;
+            best = t ? v : best; bi = t ? W : bi;
+            v = r1[2 * ox + 1];
+            t = v > best || v != v;
+            best = t ? v : best; bi = t ? W + 1 : bi;
+            yo[ox] = best;
+            io[ox] = base + 2 * ox + bi;
+        }
+    }
+}
+
 void maxpool2d_forward(float *out, int32_t *idx, const float *in,
                        int B, int C, int H, int W, int K, int S, int P, int OH, int OW) {
     const int planes = B * C;
+    const int fast = K == 2 && S == 2 && P == 0 && 2 * OH <= H && 2 * OW <= W;
 #pragma omp parallel for schedule(static) if ((size_t)planes * H * W >= LAY_PAR_MIN)
     for (int pl = 0; pl < planes; pl++) {
+        if (fast) {
+            maxpool2x2_plane(out + (size_t)pl * OH * OW, idx + (size_t)pl * OH * OW,
+                             in + (size_t)pl * H * W, W, OH, OW);
+            continue;
+        }
         const float *x = in + (size_t)pl * H * W;
         float *y = out + (size_t)pl * OH * OW;
         int32_t *ix = idx + (size_t)pl * OH * OW;
