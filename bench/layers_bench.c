@@ -6,11 +6,13 @@
  *             src/layers/(star).c bench/layers_bench.c -o /tmp/lb -lopenblas -lm
  * Run:    OMP_NUM_THREADS=2 /tmp/lb [B=64] [reps=10] [cols...]
  *         BENCH_NET=seed|small OMP_NUM_THREADS=2 /tmp/lb 64 10   (whole net)
+ *         BENCH_ALT=1 OMP_NUM_THREADS=2 /tmp/lb 64 10   (whole-batch formulation)
  * With cols (e.g. 64 128 256 512), every variant of the conv chunk target is
  * timed, interleaved rep by rep so that noise hits all of them alike; a
  * negative value -c means c with the col2im form of din. */
 #include "layers.h"
 #include "layers/layers_internal.h"
+#include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,9 +163,101 @@ static void chain_bench(const char *which, int B, int reps) {
     free(P); free(G); free(ws);
 }
 
+/* ---- the alternative formulation, for comparison (BENCH_ALT=1): im2col of the
+ * whole batch into [C*K*K][B*OH*OW] (OpenMP over samples), then ONE sgemm per
+ * product with OpenBLAS's own threads (stride 1 only; din as the transposed
+ * convolution, like the library) ---- */
+static void alt_forward(float *out, const float *in, const float *w, int B, int C, int H, int W,
+                        int OC, int K, int P, int OH, int OW, float *col, float *tmp) {
+    const int OHW = OH * OW, CKK = C * K * K;
+    const size_t N = (size_t)B * OHW;
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < B; b++)
+        conv2d_im2col(col + (size_t)b * OHW, N, in + (size_t)b * C * H * W, C, H, W, K, 1, P, OH, OW);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, (int)N, CKK, 1.0f, w, CKK, col, (int)N,
+                0.0f, tmp, (int)N);
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < B; b++)
+        for (int m = 0; m < OC; m++)
+            memcpy(out + ((size_t)b * OC + m) * OHW, tmp + (size_t)m * N + (size_t)b * OHW, sizeof(float) * OHW);
+}
+
+static void alt_backward(float *din, float *dw, const float *dout, const float *in, const float *w, int B,
+                         int C, int H, int W, int OC, int K, int P, int OH, int OW, float *col, float *tmp,
+                         float *wt) {
+    const int OHW = OH * OW, HW = H * W, KK = K * K, CKK = C * KK;
+    const size_t N = (size_t)B * OHW, N2 = (size_t)B * HW;
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < B; b++) {
+        conv2d_im2col(col + (size_t)b * OHW, N, in + (size_t)b * C * HW, C, H, W, K, 1, P, OH, OW);
+        for (int m = 0; m < OC; m++)
+            memcpy(tmp + (size_t)m * N + (size_t)b * OHW, dout + ((size_t)b * OC + m) * OHW, sizeof(float) * OHW);
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, (int)N, 1.0f, tmp, (int)N, col, (int)N, 1.0f,
+                dw, CKK);
+    if (!din) return;
+    for (int c = 0; c < C; c++)
+        for (int oc = 0; oc < OC; oc++)
+            for (int k = 0; k < KK; k++) wt[((size_t)c * OC + oc) * KK + k] = w[((size_t)oc * C + c) * KK + KK - 1 - k];
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < B; b++)
+        conv2d_im2col(col + (size_t)b * HW, N2, dout + (size_t)b * OC * OHW, OC, OH, OW, K, 1, K - 1 - P, H, W);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, (int)N2, OC * KK, 1.0f, wt, OC * KK, col, (int)N2,
+                0.0f, tmp, (int)N2);
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++)
+            memcpy(din + ((size_t)b * C + c) * HW, tmp + (size_t)c * N2 + (size_t)b * HW, sizeof(float) * HW);
+}
+
+static void alt_bench(int B, int reps) {
+    typedef struct { const char *name; int C, H, W, OC, K, P, first; } A;
+    A ls[] = {{"seed c1 1->32 k3p2 28", 1, 28, 28, 32, 3, 2, 1},   {"seed c2 32->32 k3p2 30", 32, 30, 30, 32, 3, 2, 0},
+              {"seed c3 32->64 k3p2 16", 32, 16, 16, 64, 3, 2, 0}, {"seed c4 64->64 k3p2 18", 64, 18, 18, 64, 3, 2, 0},
+              {"seed c5 64->128 k5p3 10", 64, 10, 10, 128, 5, 3, 0}, {"seed c6 128->256 k5p2 6", 128, 6, 6, 256, 5, 2, 0}};
+    double tot = 0, fl_all = 0;
+    printf("ALTERNATIVE: whole-batch im2col + one threaded OpenBLAS sgemm per product (OpenBLAS threads %d)\n",
+           openblas_get_num_threads());
+    for (int l = 0; l < 6; l++) {
+        A c = ls[l];
+        int OH = conv_out_size(c.H, c.K, 1, c.P), OW = conv_out_size(c.W, c.K, 1, c.P);
+        size_t ni = (size_t)B * c.C * c.H * c.W, no = (size_t)B * c.OC * OH * OW, nw = (size_t)c.OC * c.C * c.K * c.K;
+        size_t ncol = (size_t)c.C * c.K * c.K * B * OH * OW, ncol2 = (size_t)c.OC * c.K * c.K * B * c.H * c.W;
+        if (ncol2 > ncol) ncol = ncol2;
+        float *in = malloc(ni * 4), *din = malloc(ni * 4), *out = malloc(no * 4), *dout = malloc(no * 4);
+        float *w = malloc(nw * 4), *dw = calloc(nw, 4), *wt = malloc(nw * 4);
+        float *col = malloc(ncol * 4), *tmp = malloc((no > ni ? no : ni) * 4);
+        for (size_t i = 0; i < ni; i++) in[i] = (float)rand() / RAND_MAX - 0.5f;
+        for (size_t i = 0; i < no; i++) dout[i] = (float)rand() / RAND_MAX - 0.5f;
+        for (size_t i = 0; i < nw; i++) w[i] = (float)rand() / RAND_MAX - 0.5f;
+        double tf = 1e9, tb = 1e9;
+        for (int r = 0; r <= reps; r++) {
+            double t0 = now();
+            alt_forward(out, in, w, B, c.C, c.H, c.W, c.OC, c.K, c.P, OH, OW, col, tmp);
+            double t1 = now();
+            alt_backward(c.first ? NULL : din, dw, dout, in, w, B, c.C, c.H, c.W, c.OC, c.K, c.P, OH, OW, col, tmp, wt);
+            double t2 = now();
+            if (r && t1 - t0 < tf) tf = t1 - t0;
+            if (r && t2 - t1 < tb) tb = t2 - t1;
+        }
+        double fl = 2.0 * B * nw * OH * OW, flb = fl * (c.first ? 1 : 2);
+        printf("%-24s alt  fwd %7.2f ms %6.1f GF/s | bwd %7.2f ms %6.1f GF/s | f+b %7.2f ms %6.1f GF/s\n", c.name,
+               tf * 1e3, fl / tf / 1e9, tb * 1e3, flb / tb / 1e9, (tf + tb) * 1e3, (fl + flb) / (tf + tb) / 1e9);
+        tot += tf + tb;
+        fl_all += fl + flb;
+        free(in); free(din); free(out); free(dout); free(w); free(dw); free(wt); free(col); free(tmp);
+    }
+    printf("seed convs, alternative: %.1f ms  %.1f GF/s -> %.0f img/s (convs only)\n", tot * 1e3, fl_all / tot / 1e9,
+           B / tot);
+}
+
 int main(int argc, char **argv) {
     use_cpu = getenv("BENCH_CPU") && atoi(getenv("BENCH_CPU"));
     int B = argc > 1 ? atoi(argv[1]) : 64, reps = argc > 2 ? atoi(argv[2]) : 10;
+    if (getenv("BENCH_ALT")) {
+        alt_bench(B, reps);
+        return 0;
+    }
     if (getenv("BENCH_NET")) {
         chain_bench(getenv("BENCH_NET"), B, reps);
         return 0;

@@ -182,7 +182,7 @@ static void im2col_s1_avx512(float *restrict dst, size_t ld, const float *restri
 }
 #endif
 
-static void im2col(float *restrict dst, size_t ld, const float *restrict src,
+void conv2d_im2col(float *restrict dst, size_t ld, const float *restrict src,
                    int C, int H, int W, int K, int S, int P, int OH, int OW) {
 #if defined(__AVX512F__)
     if (S == 1 && OW <= 64) {
@@ -270,7 +270,7 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
                 cp = in + (size_t)bb * C * HW;
             } else {
                 for (int j = 0; j < g; j++)
-                    im2col(col + (size_t)j * OHW, (size_t)N, in + (size_t)(bb + j) * C * HW,
+                    conv2d_im2col(col + (size_t)j * OHW, (size_t)N, in + (size_t)(bb + j) * C * HW,
                            C, H, W, K, stride, pad, OH, OW);
                 cp = col;
             }
@@ -356,7 +356,7 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
                 cp = in + (size_t)bb * C * HW;
             } else {
                 for (int j = 0; j < g; j++)
-                    im2col(col + (size_t)j * OHW, (size_t)N, in + (size_t)(bb + j) * C * HW,
+                    conv2d_im2col(col + (size_t)j * OHW, (size_t)N, in + (size_t)(bb + j) * C * HW,
                            C, H, W, K, stride, pad, OH, OW);
                 cp = col;
             }
@@ -372,7 +372,7 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
                     cp2 = dout + (size_t)bb * OC * OHW;
                 } else {
                     for (int j = 0; j < g; j++)
-                        im2col(col + (size_t)j * HW, (size_t)N2, dout + (size_t)(bb + j) * OC * OHW,
+                        conv2d_im2col(col + (size_t)j * HW, (size_t)N2, dout + (size_t)(bb + j) * OC * OHW,
                                OC, OH, OW, K, 1, P2, H, W);
                     cp2 = col;
                 }

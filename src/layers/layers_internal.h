@@ -59,6 +59,11 @@ static inline void lay_copy(float *restrict d, const float *restrict s, int n) {
  * din = 1 forces the col2im form of the input gradient. */
 void conv2d_tune(int fwd_cols, int bwd_cols, int din);
 
+/* conv2d.c: dst[(c*K+ky)*K+kx][oy*OW+ox] (row stride ld) =
+ * src[c][oy*S-P+ky][ox*S-P+kx], 0 outside (P may be negative) */
+void conv2d_im2col(float *restrict dst, size_t ld, const float *restrict src,
+                   int C, int H, int W, int K, int S, int P, int OH, int OW);
+
 /* elementwise loops below this many values run on one thread */
 #define LAY_PAR_MIN 32768
 
