@@ -19,10 +19,19 @@
  * row is a few masked 16-lane copies with per-kx masks (rows are 6..32 floats
  * in the nets here, where per-row memset/memcpy calls cost more than the copy).
  *
- * G is picked so that a gemm sees about CONV_NCOLS columns: layers with large
- * planes use G = 1 (the gemm writes straight into out/din), layers with small
- * planes batch several samples per gemm (the result goes through a small
- * scratch and is scattered to NCHW).  Each thread's samples, chunks and
+ * G is picked so that a gemm sees about CONV_NCOLS_FWD/_BWD (128) columns:
+ * layers with planes of >= 128 pixels use G = 1 (the gemm writes straight
+ * into out/din), smaller planes batch several samples per gemm (the result
+ * goes through a small scratch and is scattered to NCHW).  128 was the best
+ * of 32..1024 on every seed/small layer: larger chunks overflow the 1 MB L2
+ * with im2col data, smaller ones re-pack the weights too often.
+ *
+ * Measured with bench/layers_bench.c (AMD EPYC Zen 4, OpenBLAS 0.3.21 with
+ * its Cooperlake kernels): per core, the seed convs' forward+backward take
+ * ~230 ms for 32 images (~75 GFLOP/s) against ~310-340 ms for im2col of the
+ * whole batch + one sgemm per product (BENCH_ALT=1), whose 14-75 MB im2col
+ * matrices stream through memory; threaded, that alternative also pays the
+ * OpenMP <-> OpenBLAS thread hand-offs at every layer.  Each thread's samples, chunks and
  * reduction order are fixed for a given B and thread count, so results are
  * bit-identical run after run.
  */
