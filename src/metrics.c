@@ -18,9 +18,9 @@ void metrics_config_default(MetricsConfig *c) {
     c->relearn_threshold = 0.8f;
     c->relearn_max_steps = 100;
     c->seed = 1;
-    c->relearn_eval_every = 1;
+    c->relearn_eval_every = 0;
     c->relearn_batch = 32;
-    c->mia_cap = 2000;
+    c->mia_cap = 1000;
     c->probe_cap = 1000;
 }
 
@@ -103,7 +103,7 @@ int metrics_compute_map(Net *net, const UnlearnTask *t, const ClassMap *cm, cons
         if (c->relearn_lr > 0) rc.lr = c->relearn_lr;
         if (c->relearn_threshold > 0) rc.threshold = c->relearn_threshold;
         if (c->relearn_max_steps > 0) rc.max_steps = c->relearn_max_steps;
-        if (c->relearn_eval_every > 0) rc.eval_every = c->relearn_eval_every;
+        rc.eval_every = c->relearn_eval_every;
         if (c->relearn_batch > 1) rc.batch = c->relearn_batch;
         rc.seed = c->seed;
         /* kept data: every slotted class but the forgotten one */

@@ -38,9 +38,10 @@ typedef struct {
     float relearn_threshold;     /* test accuracy on the forgotten class to reach (default 0.8) */
     int relearn_max_steps;       /* cap (default 100) */
     uint64_t seed;
-    int relearn_eval_every;      /* evaluate the relearn accuracy every N steps (default 1) */
+    int relearn_eval_every;      /* evaluate the relearn accuracy every N steps; 0 (default): every step to 20,
+                                    every 2nd to 50, every 5th after */
     int relearn_batch;           /* relearn batch: half forgotten class, half kept data (default 32) */
-    int mia_cap;                 /* at most this many MIA members / non-members / forget samples (default 2000) */
+    int mia_cap;                 /* MIA: members / non-members per fit and forget samples (default 1000; 5 fits averaged) */
     int probe_cap;               /* probe-train samples per side (default 1000) */
 } MetricsConfig;
 

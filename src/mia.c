@@ -16,7 +16,8 @@ struct MiaModel {
 };
 
 void mia_config_default(MiaConfig *c) {
-    c->cap = 2000;
+    c->cap = 1000;
+    c->repeats = 5;
     c->C = 3.0;
     c->gamma = 0.0;   /* auto */
     c->seed = 1;
@@ -127,42 +128,75 @@ static Dataset *take(const Dataset *d, int k, Rng *r) {
     return s;
 }
 
+/* Copy the feature rows idx[0..k) of F into out. */
+static void gather_rows(float *out, const float *F, const int *idx, int k) {
+    for (int i = 0; i < k; i++) memcpy(out + (size_t)i * MIA_FEATURES, F + (size_t)idx[i] * MIA_FEATURES,
+                                       MIA_FEATURES * sizeof(float));
+}
+
 int mia_efficacy(Net *net, const Dataset *retain_train, const Dataset *retain_test, const Dataset *forget_train,
                  const MiaConfig *c, MiaResult *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
-    r->efficacy = r->fit_acc = NAN;
+    r->efficacy = r->fit_acc = r->efficacy_std = NAN;
     if (!retain_train || !retain_test || !forget_train || !retain_train->n || !retain_test->n || !forget_train->n) {
         snprintf(err, errlen, "MIA: retain-train, retain-test and forget-train must all be non-empty");
         return -1;
     }
     int k = retain_train->n < retain_test->n ? retain_train->n : retain_test->n;
     if (c->cap > 0 && k > c->cap) k = c->cap;
+    int R = c->repeats > 0 ? c->repeats : 1;
     Rng rg;
     rng_seed(&rg, c->seed ^ 0x4d49412d53564dULL);
-    Dataset *mem = take(retain_train, k, &rg), *non = take(retain_test, k, &rg);
+    /* pools of at most 2k rows each, featurised once; each repeat draws k of each */
+    Dataset *mem = take(retain_train, 2 * k, &rg), *non = take(retain_test, 2 * k, &rg);
     Dataset *fg = take(forget_train, c->cap > 0 ? c->cap : forget_train->n, &rg);
-    float *fm = NULL, *fn = NULL, *ff = NULL;
+    float *fm = NULL, *fn = NULL, *ff = NULL, *bm = NULL, *bn = NULL;
+    int *im = NULL, *in = NULL;
+    double *eff = NULL;
     MiaModel *m = NULL;
     int rc = -1;
     if (!mem || !non || !fg) { snprintf(err, errlen, "MIA: out of memory"); goto out; }
     fm = mia_net_features(net, mem);
     fn = mia_net_features(net, non);
     ff = mia_net_features(net, fg);
-    if (!fm || !fn || !ff) { snprintf(err, errlen, "MIA: out of memory"); goto out; }
-    m = mia_fit(fm, mem->n, fn, non->n, c, err, errlen);
-    if (!m) goto out;
-    long ok = 0;
-    for (int i = 0; i < mem->n; i++) ok += mia_predict(m, fm + (size_t)i * MIA_FEATURES) == 1;
-    for (int i = 0; i < non->n; i++) ok += mia_predict(m, fn + (size_t)i * MIA_FEATURES) == 0;
-    r->fit_acc = (double)ok / (mem->n + non->n);
-    r->efficacy = mia_nonmember_share(m, ff, fg->n);
-    r->n_members = mem->n;
-    r->n_nonmembers = non->n;
+    bm = malloc((size_t)k * MIA_FEATURES * sizeof(float));
+    bn = malloc((size_t)k * MIA_FEATURES * sizeof(float));
+    im = malloc((size_t)mem->n * sizeof(int));
+    in = malloc((size_t)non->n * sizeof(int));
+    eff = malloc((size_t)R * sizeof(double));
+    if (!fm || !fn || !ff || !bm || !bn || !im || !in || !eff) { snprintf(err, errlen, "MIA: out of memory"); goto out; }
+    for (int i = 0; i < mem->n; i++) im[i] = i;
+    for (int i = 0; i < non->n; i++) in[i] = i;
+    double fit = 0;
+    for (int rep = 0; rep < R; rep++) {
+        rng_shuffle(&rg, im, mem->n);
+        rng_shuffle(&rg, in, non->n);
+        gather_rows(bm, fm, im, k);
+        gather_rows(bn, fn, in, k);
+        m = mia_fit(bm, k, bn, k, c, err, errlen);
+        if (!m) goto out;
+        long ok = 0;
+        for (int i = 0; i < k; i++) ok += mia_predict(m, bm + (size_t)i * MIA_FEATURES) == 1;
+        for (int i = 0; i < k; i++) ok += mia_predict(m, bn + (size_t)i * MIA_FEATURES) == 0;
+        fit += (double)ok / (2.0 * k);
+        eff[rep] = mia_nonmember_share(m, ff, fg->n);
+        mia_free(m);
+        m = NULL;
+    }
+    double mu = 0, ss = 0;
+    for (int i = 0; i < R; i++) mu += eff[i];
+    mu /= R;
+    for (int i = 0; i < R; i++) ss += (eff[i] - mu) * (eff[i] - mu);
+    r->efficacy = mu;
+    r->efficacy_std = R > 1 ? sqrt(ss / (R - 1)) : 0.0;
+    r->fit_acc = fit / R;
+    r->n_members = k;
+    r->n_nonmembers = k;
     r->n_forget = fg->n;
     rc = 0;
 out:
     mia_free(m);
-    free(fm); free(fn); free(ff);
+    free(fm); free(fn); free(ff); free(bm); free(bn); free(im); free(in); free(eff);
     ds_free(mem); ds_free(non); ds_free(fg);
     return rc;
 }

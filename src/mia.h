@@ -11,6 +11,14 @@
  * subsampled (seeded) to the smaller count, capped.
  * Efficacy: share of forget-TRAIN samples the attack calls non-member (higher =
  * the forgotten samples look less like training data; retrain sets the level).
+ *
+ * Repeats: on a model that generalises, members and non-members are nearly
+ * indistinguishable and the SVM's boundary in the dense high-confidence corner
+ * is close to arbitrary, so one draw can flip the efficacy of confident forget
+ * samples between ~0.1 and ~0.9.  We therefore average the efficacy over
+ * `repeats` seeded draws of the balanced training rows (from pools of at most
+ * twice the balanced count, featurised once).  fit_acc near 0.5 says the attack
+ * has no signal and the efficacy is mostly noise.
  */
 #ifndef MIA_H
 #define MIA_H
@@ -22,7 +30,8 @@
 #define MIA_FEATURES 2
 
 typedef struct {
-    int cap;          /* at most this many members and as many non-members (default 2000) */
+    int cap;          /* at most this many members and as many non-members per fit (default 1000) */
+    int repeats;      /* fits on independent balanced draws, efficacy averaged (default 5) */
     double C;         /* SVM cost (default 3) */
     double gamma;     /* RBF gamma; <= 0: "auto" = 1/MIA_FEATURES */
     uint64_t seed;    /* subsampling */
@@ -45,8 +54,9 @@ double mia_nonmember_share(const MiaModel *m, const float *feat, int n);
 void mia_free(MiaModel *m);
 
 typedef struct {
-    double efficacy;      /* share of forget-train predicted non-member */
-    double fit_acc;       /* attack accuracy on its own (balanced) training rows */
+    double efficacy;      /* share of forget-train predicted non-member (mean over repeats) */
+    double efficacy_std;  /* its sample std over the repeats */
+    double fit_acc;       /* attack accuracy on its own (balanced) training rows (mean over repeats) */
     int n_members, n_nonmembers, n_forget;
 } MiaResult;
 

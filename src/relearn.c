@@ -15,7 +15,7 @@ void relearn_config_default(RelearnConfig *c) {
     c->lr = 0.001f;
     c->threshold = 0.8f;
     c->max_steps = 100;
-    c->eval_every = 1;
+    c->eval_every = 0;
     c->batch = 32;
     c->test_cap = 200;
     c->seed = 1;
@@ -89,6 +89,18 @@ static double new_slot_acc(Net *nn, const Dataset *test, int slot, const ClassMa
     return (double)ok / test->n;
 }
 
+/* Evaluate after step s?  every > 0: every that many steps; 0 (auto): every step up to
+ * 20, every 2nd up to 50, every 5th after (coarser if the curve would not fit). */
+static int eval_at(int s, int every, int max_steps) {
+    if (s == max_steps) return 1;
+    if (every > 0) return s % every == 0;
+    if (s <= 20) return 1;
+    if (s <= 50) return s % 2 == 0;
+    int e = 5;
+    while ((max_steps - 50) / e + 38 > RELEARN_MAX_POINTS) e += 5;
+    return s % e == 0;
+}
+
 int relearn_run(Net *net, const ClassMap *cm, const Dataset *forget_train, const Dataset *keep_train,
                 const Dataset *forget_test, const RelearnConfig *c, RelearnResult *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
@@ -112,8 +124,8 @@ int relearn_run(Net *net, const ClassMap *cm, const Dataset *forget_train, const
     if (!nn) return -1;
     const int K = nn->n_classes, slot = K - 1, cls = forget_train->y[0];
     const int B = c->batch > 1 ? c->batch : 2, Bf = B / 2;
-    int every = c->eval_every > 0 ? c->eval_every : 1;
-    while (c->max_steps / every + 2 > RELEARN_MAX_POINTS) every++;
+    int every = c->eval_every > 0 ? c->eval_every : 0;
+    while (every > 0 && c->max_steps / every + 2 > RELEARN_MAX_POINTS) every++;
     Rng rg;
     rng_seed(&rg, c->seed ^ 0x52454c4541524eULL);
     Dataset *fk = take(forget_train, c->k, &rg);
@@ -152,7 +164,7 @@ int relearn_run(Net *net, const ClassMap *cm, const Dataset *forget_train, const
         net_zero_grad(nn);
         net_backward(nn, dl, B);
         optim_step_net(&o, nn, NULL);
-        if (s % every == 0 || s == c->max_steps) {
+        if (eval_at(s, every, c->max_steps)) {
             acc = new_slot_acc(nn, te, slot, cm, cls, pred);
             if (r->n_points < RELEARN_MAX_POINTS) {
                 r->step[r->n_points] = s;

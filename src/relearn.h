@@ -29,7 +29,8 @@ typedef struct {
     float lr;          /* SGD step (default 0.001) */
     float threshold;   /* forgotten-class test accuracy to reach (default 0.8) */
     int max_steps;     /* cap (default 100) */
-    int eval_every;    /* evaluate every N steps (default 1; raised so the curve fits RELEARN_MAX_POINTS) */
+    int eval_every;    /* evaluate every N steps (raised so the curve fits RELEARN_MAX_POINTS); 0 (default):
+                          every step up to 20, every 2nd up to 50, every 5th after */
     int batch;         /* default 32: half forgotten-class examples, half kept data */
     int test_cap;      /* at most this many forgotten-class test samples (default 200; 0 = all) */
     uint64_t seed;

@@ -29,7 +29,7 @@ int main(void) {
 
     MiaConfig c;
     mia_config_default(&c);
-    CHECK(c.C == 3 && c.cap == 2000 && c.gamma <= 0);
+    CHECK(c.C == 3 && c.cap == 1000 && c.repeats == 5 && c.gamma <= 0);
 
     /* separable: members confident (0.99, 0.05), non-members not (0.6, 1.0) */
     int n = 400;
@@ -89,6 +89,7 @@ int main(void) {
             CHECK(res.n_members == 80 && res.n_nonmembers == 80 && res.n_forget == 50);
             CHECKF(res.efficacy > 0.9, "efficacy %.3f", res.efficacy);
             CHECKF(res.fit_acc > 0.9, "fit acc %.3f", res.fit_acc);
+            CHECK(res.efficacy_std >= 0 && res.efficacy_std < 0.1);
             /* forget samples that look like members: efficacy near 0 */
             for (int i = 0; i < fg->n; i++) fg->x[2 * i] = 8;
             CHECK(mia_efficacy(net, tr, te, fg, &c, &res2, err, sizeof err) == 0);
