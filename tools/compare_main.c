@@ -42,6 +42,13 @@
 #define MAX_METHODS 32
 #define MAX_SEEDS 32
 #define MAX_MODELS (MAX_METHODS + 2)
+/* Default budgets, sized so that the full default run (both modalities, every
+ * method, 3 seeds) fits in 30 minutes on a 2-core CPU. */
+#define MNIST_LIMIT 400       /* training samples per class */
+#define MNIST_TEST_LIMIT 300
+#define MNIST_STEPS 100       /* method budget in optimiser steps */
+#define SPEECH_EPOCHS 6       /* pre-training epochs (the recipe's 30 would take most of the budget) */
+#define SPEECH_STEPS 60
 
 static const Modality *const modalities[] = {
     &mnist_modality,
@@ -283,6 +290,32 @@ static void progress_line(const Options *op, const char *mod, int seed, const ch
             100 * mm->mia_efficacy, 100 * mm->probe_acc, rl, 100 * mm->avg_gap, tm, metrics_s);
 }
 
+/* The "run" object of results.json and the Markdown preamble. */
+static void build_info(const Options *op, int quick, const char *modjson, const char *modmd, double total, int done,
+                       char *info, size_t il, char *pre, size_t pl) {
+    snprintf(info, il,
+             "{\"forget\": %d, \"learn\": %d, \"modalities\": {%s}, \"relearn_max_steps\": %d, "
+             "\"relearn_threshold\": %g, \"relearn_k\": %d, \"relearn_lr\": %g, \"relearn_batch\": %d, "
+             "\"mia_cap\": %d, \"probe_cap\": %d, \"threads\": %d, \"quick\": %s, \"%s\": %.1f}",
+             op->forget, op->learn, modjson, op->mc.relearn_max_steps, op->mc.relearn_threshold, op->mc.relearn_k,
+             op->mc.relearn_lr, op->mc.relearn_batch, op->mc.mia_cap, op->mc.probe_cap, omp_get_max_threads(),
+             quick ? "true" : "false", done ? "total_seconds" : "seconds_so_far", total);
+    snprintf(pre, pl,
+             "# Unlearning comparison: forget %d, learn %d\n\n"
+             "Held-out test data. Every method starts from the original and is judged against retrain (trained "
+             "from scratch, same recipe, without class %d and with %d in its slot).\n\n%s\n"
+             "Leakage: test %d's predicted into the old slot; new-class: test %d's into that slot; retained: accuracy "
+             "on the other classes; MIA: share of forget-train samples an RBF SVM on (max softmax, entropy), fitted on "
+             "retain-train vs retain-test, calls non-member (5 draws averaged); probe: balanced test accuracy of a "
+             "logistic regression on penultimate features, class %d vs kept classes; relearn: SGD steps (lr %g, %d "
+             "examples of %d + kept data, batch %d) until a fresh slot reaches %.0f%% test accuracy (cap %d); avg gap: "
+             "mean |method - retrain| over leakage, new-class, retained, MIA; time and FLOPs relative to retrain's "
+             "training.\n\n%d threads; %s %.0f s.",
+             op->forget, op->learn, op->forget, op->learn, modmd, op->forget, op->learn, op->forget, op->mc.relearn_lr,
+             op->mc.relearn_k, op->forget, op->mc.relearn_batch, 100 * op->mc.relearn_threshold,
+             op->mc.relearn_max_steps, omp_get_max_threads(), done ? "total time" : "time so far", total);
+}
+
 static void usage(FILE *f) {
     fprintf(f,
             "usage: unlearn-compare [options]\n\n"
@@ -301,11 +334,12 @@ static void usage(FILE *f) {
             "  --forget C --learn C  the replacement task (default 6 and 3)\n"
             "  --run NAME            results go to results/NAME/ (default 'default')\n"
             "  --out DIR             ... or to DIR\n"
-            "  --limit N             training samples per class (default: mnist 600, speech all)\n"
+            "  --limit N             training samples per class (default: mnist 400, speech all)\n"
             "  --test-limit N        test samples per class (default: mnist 300, speech all)\n"
-            "  --pretrain-epochs N   epochs for the original and retrain (default: the modality's recipe)\n"
-            "  --steps N             optimiser-step budget of each method (default 150)\n"
-            "  --relearn-steps N     relearn cap (default 150)\n"
+            "  --pretrain-epochs N   epochs for the original and retrain (default: the modality's recipe,\n"
+            "                        at most 6 for speech)\n"
+            "  --steps N             optimiser-step budget of each method (default: mnist 100, speech 60)\n"
+            "  --relearn-steps N     relearn cap (default 100)\n"
             "  --quick               tiny run for CI: --limit 60 --test-limit 40 --steps 20 --pretrain-epochs 3\n"
             "                        --seeds 1 --relearn-steps 30, small MIA/probe/importance samples\n"
             "  --no-plots            skip the SVG plots\n"
@@ -337,8 +371,8 @@ int main(int argc, char **argv) {
     if (cli_int(o, "limit", -1, 0, 1000000, &v_limit, err, sizeof err) ||
         cli_int(o, "test-limit", -1, 0, 1000000, &v_tlimit, err, sizeof err) ||
         cli_int(o, "pretrain-epochs", quick ? 3 : 0, 0, 1000, &v_epochs, err, sizeof err) ||
-        cli_int(o, "steps", quick ? 20 : 150, 1, 100000000, &v_steps, err, sizeof err) ||
-        cli_int(o, "relearn-steps", quick ? 30 : 150, 1, 1000000, &v_relearn, err, sizeof err) ||
+        cli_int(o, "steps", quick ? 20 : 0, 0, 100000000, &v_steps, err, sizeof err) ||
+        cli_int(o, "relearn-steps", quick ? 30 : 100, 1, 1000000, &v_relearn, err, sizeof err) ||
         cli_int(o, "threads", 0, 0, 1024, &v_threads, err, sizeof err) ||
         cli_int(o, "forget", 6, 0, MAX_LABELS - 1, &v_forget, err, sizeof err) ||
         cli_int(o, "learn", 3, -1, MAX_LABELS - 1, &v_learn, err, sizeof err)) {
@@ -433,7 +467,7 @@ int main(int argc, char **argv) {
 
     Results res;
     results_init(&res);
-    char run_info[2048], preamble[2048];
+    char run_info[4096], preamble[4096], modjson[2048] = "", modmd[2048] = "";
     int rc = 0;
     for (int mi = 0; mi < nmods && rc == 0; mi++) {
         const Modality *m = mods[mi];
@@ -443,8 +477,8 @@ int main(int argc, char **argv) {
         dopt.data_dir = op.data;
         /* defaults sized so the full default run fits in 30 minutes on 2 cores */
         int is_mnist = !strcmp(m->name, "mnist");
-        dopt.limit_per_class = op.limit >= 0 ? op.limit : (is_mnist ? 600 : 0);
-        dopt.test_limit_per_class = op.test_limit >= 0 ? op.test_limit : (is_mnist ? 300 : 0);
+        dopt.limit_per_class = op.limit >= 0 ? op.limit : (is_mnist ? MNIST_LIMIT : 0);
+        dopt.test_limit_per_class = op.test_limit >= 0 ? op.test_limit : (is_mnist ? MNIST_TEST_LIMIT : 0);
         dopt.split = is_mnist ? NULL : op.split;
         dopt.augment = 1;
         dopt.seed = 1;
@@ -467,12 +501,26 @@ int main(int argc, char **argv) {
         }
         TrainConfig recipe = m->recipe;
         if (op.pretrain_epochs > 0) recipe.epochs = op.pretrain_epochs;
+        else if (!is_mnist && recipe.epochs > SPEECH_EPOCHS) recipe.epochs = SPEECH_EPOCHS;
+        long steps = op.steps > 0 ? op.steps : (is_mnist ? MNIST_STEPS : SPEECH_STEPS);
         recipe.max_steps = 0;
         recipe.augment = m->augment;
         recipe.verbose = !op.quiet;
         char netkey[64];
         safe_name(netkey, sizeof netkey, strrchr(netname, '/') ? strrchr(netname, '/') + 1 : netname);
         Dataset *pre = ds_filter_classes(train, orig_map.slot_class, orig_map.n_slots);
+        {
+            size_t lj = strlen(modjson), lm = strlen(modmd);
+            snprintf(modjson + lj, sizeof modjson - lj,
+                     "%s\"%s\": {\"net\": \"%s\", \"train_per_class\": %d, \"test_per_class\": %d, "
+                     "\"train_samples\": %d, \"test_samples\": %d, \"pretrain_epochs\": %d, \"method_steps\": %ld, "
+                     "\"batch\": %d}", lj ? ", " : "", m->name, netname, dopt.limit_per_class,
+                     dopt.test_limit_per_class, train->n, test->n, recipe.epochs, steps, recipe.batch);
+            snprintf(modmd + lm, sizeof modmd - lm,
+                     "- %s: net '%s', %d training / %d test samples%s, original and retrain %d epochs, method budget "
+                     "%ld steps of batch %d\n", m->name, netname, train->n, test->n,
+                     dopt.limit_per_class ? " (subset)" : "", recipe.epochs, steps, recipe.batch);
+        }
         if (!op.quiet)
             fprintf(stderr, "[%s] %d training / %d test samples, net '%s', recipe %d epochs batch %d %s lr %g\n",
                     m->name, train->n, test->n, netname, recipe.epochs, recipe.batch,
@@ -540,7 +588,9 @@ int main(int argc, char **argv) {
                 if (net_set_device(net, op.device, err, sizeof err)) { net_free(net); rc = 1; break; }
                 UnlearnConfig uc;
                 unlearn_config_default(&uc);
-                uc.steps = op.steps;
+                uc.steps = steps;
+                uc.batch = recipe.batch;   /* the modality's batch size */
+                if (uc.new_class_steps > steps) uc.new_class_steps = steps;
                 uc.seed = (uint64_t)seed;
                 uc.recipe = &recipe;
                 uc.verbose = 0;
@@ -583,24 +633,7 @@ int main(int argc, char **argv) {
             task_free(&t);
             /* rewrite the results after every seed */
             double total = now_s() - t_start;
-            snprintf(run_info, sizeof run_info,
-                     "{\"forget\": %d, \"learn\": %d, \"steps\": %ld, \"relearn_max_steps\": %d, "
-                     "\"relearn_threshold\": %g, \"relearn_k\": %d, \"relearn_lr\": %g, \"threads\": %d, "
-                     "\"pretrain_epochs\": %d, \"limit\": %d, \"test_limit\": %d, \"quick\": %s, "
-                     "\"seconds_so_far\": %.1f}",
-                     op.forget, op.learn, op.steps, op.mc.relearn_max_steps, op.mc.relearn_threshold,
-                     op.mc.relearn_k, op.mc.relearn_lr, omp_get_max_threads(), op.pretrain_epochs, op.limit,
-                     op.test_limit, quick ? "true" : "false", total);
-            snprintf(preamble, sizeof preamble,
-                     "# Unlearning comparison: forget %d, learn %d\n\n"
-                     "Held-out test data; every method starts from the original and is judged against retrain "
-                     "(trained from scratch without class %d). Method budget %ld optimiser steps; relearn: %d "
-                     "examples, SGD lr %g, threshold %.0f%%, cap %d steps; MIA: SVM on (max softmax, entropy), "
-                     "retain-train vs retain-test; probe: balanced accuracy of a logistic regression on penultimate "
-                     "features, class %d vs kept classes. Time / FLOPs relative to retrain's training. "
-                     "%d threads; %.0f s so far.",
-                     op.forget, op.learn, op.forget, op.steps, op.mc.relearn_k, op.mc.relearn_lr,
-                     100 * op.mc.relearn_threshold, op.mc.relearn_max_steps, op.forget, omp_get_max_threads(), total);
+            build_info(&op, quick, modjson, modmd, total, 0, run_info, sizeof run_info, preamble, sizeof preamble);
             if (write_results(&res, outdir, run_info, preamble, err, sizeof err)) {
                 fprintf(stderr, "unlearn-compare: %s\n", err);
                 rc = 1;
@@ -615,6 +648,13 @@ int main(int argc, char **argv) {
         ds_free(test);
     }
     double total = now_s() - t_start;
+    if (rc == 0 && res.n) {
+        build_info(&op, quick, modjson, modmd, total, 1, run_info, sizeof run_info, preamble, sizeof preamble);
+        if (write_results(&res, outdir, run_info, preamble, err, sizeof err)) {
+            fprintf(stderr, "unlearn-compare: %s\n", err);
+            rc = 1;
+        }
+    }
     if (rc == 0) {
         printf("wrote %s/results.json, results.csv, results_runs.csv, results.md%s\n", outdir,
                op.plots ? " and SVG plots" : "");
