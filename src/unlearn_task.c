@@ -77,11 +77,11 @@ void unlearn_config_default(UnlearnConfig *c) {
     c->mask_frac = 0.5f;
     c->saliency = 0;
     c->variant = 0;
-    c->forget_weight = 1.0f;
+    c->forget_weight = 0.01f;   /* per-sample ascent weight (NegGrad+, baseline ascent); tuned on MNIST */
     c->alpha = 10.0f;
     c->lambda = 1.0f;
     c->temperature = 4.0f;
-    c->max_steps_ratio = 4;
+    c->max_steps_ratio = 16;    /* SCRUB: tuned on MNIST among 4, 8, 16, 32 */
     c->new_class_steps = 100;
     c->importance_samples = 2048;
     c->recipe = NULL;

@@ -7,7 +7,7 @@
  * 2. Fine-tune the trainable weights with a loss that penalises the forgotten
  *    class on forget samples (c->variant 0: gradient ascent on CE at the old
  *    slot, weight -forget_weight; 1: uniform target over all slots; 2: uniform
- *    over the other slots, weight forget_weight for 1 and 2) and rewards the
+ *    over the other slots, weight 1 for 1 and 2) and rewards the
  *    new class in the slot (CE on learn samples, after-slots).
  *
  * "baseline": forget + learn data only, half a batch each (as first described:
@@ -30,7 +30,7 @@ static int run_common(Net *net, const UnlearnTask *t, const UnlearnConfig *c, Un
     int rc = forget_importance(net, t, c, c->saliency, score, st, err, errlen);
     static const TargetKind kinds[3] = {TGT_SLOT, TGT_UNIFORM, TGT_OTHER};
     TargetKind fk = kinds[c->variant];
-    float fw = c->variant == 0 ? -c->forget_weight : c->forget_weight;
+    float fw = c->variant == 0 ? -c->forget_weight : 1.0f;
     Mixer mx;
     mixer_init(&mx, net->n_classes, sub_seed(c->seed, with_retain ? 15 : 14));
     if (rc == 0) {
