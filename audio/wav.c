@@ -95,9 +95,9 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
         snprintf(err, errlen, "%s: no audio frames", path);
         return -1;
     }
-    if (info.frames > (sf_count_t)1 << 30) {
+    if (info.frames > ((sf_count_t)1 << 28) / info.channels) {   /* 1 GiB of float samples */
         sf_close(sf);
-        snprintf(err, errlen, "%s: too long (%lld frames)", path, (long long)info.frames);
+        snprintf(err, errlen, "%s: too long (%lld frames x %d channels)", path, (long long)info.frames, info.channels);
         return -1;
     }
     int ch = info.channels;
