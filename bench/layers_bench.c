@@ -9,7 +9,8 @@
  *         BENCH_ALT=1 OMP_NUM_THREADS=2 /tmp/lb 64 10   (whole-batch formulation)
  * With cols (e.g. 64 128 256 512), every variant of the conv chunk target is
  * timed, interleaved rep by rep so that noise hits all of them alike; a
- * negative value -c means c with the col2im form of din. */
+ * negative value -c means c with the col2im form of din; 100000+r sets row
+ * blocks of r output pixels for large planes (100000 alone: no blocking). */
 #include "layers.h"
 #include "layers/layers_internal.h"
 #include <cblas.h>
@@ -30,6 +31,13 @@ static double now(void) {
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 typedef struct { const char *name; int C, H, W, OC, K, S, P, first; } L;
+
+/* a variant code: c (>0) chunk target c, -c chunk target c with col2im din,
+ * 100000+r row blocks of r pixels (100000: no blocking), 0 the defaults */
+static void tune(int code) {
+    if (code >= 100000) conv2d_tune(0, 0, 0, code == 100000 ? -1 : code - 100000);
+    else conv2d_tune(code < 0 ? -code : code, code < 0 ? -code : code, code < 0, 0);
+}
 
 /* ---- whole-net chains (BENCH_NET=seed|small): every layer of the net, the
  * way net.c calls them, with per-layer-type forward+backward times ---- */
@@ -301,7 +309,7 @@ int main(int argc, char **argv) {
         float *w = malloc(nw * 4), *dw = calloc(nw, 4), *b = calloc(c.OC, 4), *db = calloc(c.OC, 4);
         size_t nws = 0;
         for (int v = 0; v < nv; v++) {
-            conv2d_tune(cols[v] < 0 ? -cols[v] : cols[v], cols[v] < 0 ? -cols[v] : cols[v], cols[v] < 0);
+            tune(cols[v]);
             size_t k = conv2d_ws_floats(B, c.C, c.H, c.W, c.OC, c.K, OH, OW);
             if (k > nws) nws = k;
         }
@@ -313,7 +321,7 @@ int main(int argc, char **argv) {
         for (int v = 0; v < nv; v++) tf[v] = tb[v] = 1e9;
         for (int r = 0; r <= reps; r++) {
             for (int v = 0; v < nv; v++) {
-                conv2d_tune(cols[v] < 0 ? -cols[v] : cols[v], cols[v] < 0 ? -cols[v] : cols[v], cols[v] < 0);
+                tune(cols[v]);
                 double t0 = now();
                 conv2d_forward(out, in, w, b, B, c.C, c.H, c.W, c.OC, c.K, c.S, c.P, OH, OW, ws);
                 double t1 = now();

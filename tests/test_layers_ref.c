@@ -3,7 +3,8 @@
  * tests/fixtures/layers_ref.bin holds PyTorch values (computed in float64
  * from float32 inputs by tools/fixtures/make_layer_ref.py, fixed seed) for
  * conv2d (K=3 pad=2, K=5 pad=3, K=3 stride=2 pad=1, K=5 pad=2 on a batch of 9
- * small planes), batch-norm train (incl. the running-statistics update) and
+ * small planes, K=3 pad=2 on a 26x26 plane, which the conv splits into row
+ * blocks), batch-norm train (incl. the running-statistics update) and
  * eval, max/avg pooling with and without padding, global average pooling,
  * leaky ReLU, linear, and the soft-target weighted cross-entropy.
  *
@@ -195,6 +196,7 @@ int main(void) {
     conv_case("conv_k5p3", 2, 3, 7, 7, 4, 5, 1, 3, 0);
     conv_case("conv_k3s2p1", 2, 3, 9, 9, 4, 3, 2, 1, 1);
     conv_case("conv_k5p2_batch", 9, 4, 4, 4, 6, 5, 1, 2, 0);
+    conv_case("conv_k3p2_large", 1, 3, 26, 26, 4, 3, 1, 2, 1);
     bn_case("bn_train", 1);
     bn_case("bn_eval", 0);
     pool_case("maxpool_k2s2", 1, 2, 2, 0);

@@ -46,13 +46,36 @@
 #ifndef CONV_NCOLS_BWD
 #define CONV_NCOLS_BWD 128
 #endif
+/* one-sample gemms on planes larger than this many output pixels are split
+ * into blocks of whole output rows, so the im2col block stays in L2 */
+#ifndef CONV_ROWBLK
+#define CONV_ROWBLK 512
+#endif
 static int ncols_fwd = CONV_NCOLS_FWD, ncols_bwd = CONV_NCOLS_BWD, din_mode = 0;
+static int rowblk = CONV_ROWBLK;
 
 /* benchmarking hook (bench/layers_bench.c): chunk targets; ws sizes follow */
-void conv2d_tune(int fwd_cols, int bwd_cols, int din) {
+void conv2d_tune(int fwd_cols, int bwd_cols, int din, int rowblk_cols) {
     ncols_fwd = fwd_cols > 0 ? fwd_cols : CONV_NCOLS_FWD;
     ncols_bwd = bwd_cols > 0 ? bwd_cols : CONV_NCOLS_BWD;
     din_mode = din;
+    rowblk = rowblk_cols > 0 ? rowblk_cols : rowblk_cols < 0 ? 1 << 30 : CONV_ROWBLK;
+}
+
+/* output rows per block for planes of OW columns */
+static int conv_rows_per_block(int OH, int OW) {
+    int r = OW > 0 ? rowblk / OW : OH;
+    if (r < 1) r = 1;
+    return r > OH ? OH : r;
+}
+
+/* below this many flops (2*B*OC*C*K*K*OH*OW) a conv runs on one thread: a
+ * fork/join costs a few microseconds, which is all such a conv takes */
+#define CONV_PAR_MIN_FLOPS 1e5
+
+static int conv_threads(int T, int B, int C, int OC, int K, int OH, int OW) {
+    double fl = 2.0 * B * OC * C * K * K * OH * OW;
+    return fl < CONV_PAR_MIN_FLOPS ? 1 : T;
 }
 
 /* samples per gemm chunk; monotone in B so a workspace sized for max_batch
@@ -105,7 +128,7 @@ size_t conv2d_ws_floats(int B, int C, int H, int W, int OC, int K, int OH, int O
 /* dst[(c*K+ky)*K+kx][oy*OW+ox] (row stride ld) = src[c][oy*S-P+ky][ox*S-P+kx], 0 outside.
  * P may be negative (used by the transposed convolution when pad > K-1). */
 static void im2col_generic(float *restrict dst, size_t ld, const float *restrict src,
-                           int C, int H, int W, int K, int S, int P, int OH, int OW) {
+                           int C, int H, int W, int K, int S, int P, int ya, int yb, int OW) {
     for (int c = 0; c < C; c++) {
         const float *plane = src + (size_t)c * H * W;
         for (int ky = 0; ky < K; ky++) {
@@ -119,8 +142,8 @@ static void im2col_generic(float *restrict dst, size_t ld, const float *restrict
                 if (ox0 > OW) ox0 = OW;
                 if (ox1 < ox0) ox1 = ox0;
                 const int off = kx - P;
-                for (int oy = 0; oy < OH; oy++) {
-                    float *restrict r = row + (size_t)oy * OW;
+                for (int oy = ya; oy < yb; oy++) {
+                    float *restrict r = row + (size_t)(oy - ya) * OW;
                     int iy = oy * S - P + ky;
                     if (iy < 0 || iy >= H) {
                         for (int ox = 0; ox < OW; ox++) r[ox] = 0.0f;
@@ -141,15 +164,15 @@ static void im2col_generic(float *restrict dst, size_t ld, const float *restrict
  * whose masks depend only on kx, so rows cost a handful of instructions
  * (the rows are short: 6..32 floats in the nets here) */
 static void im2col_s1_avx512(float *restrict dst, size_t ld, const float *restrict src,
-                             int C, int H, int W, int K, int P, int OH, int OW) {
+                             int C, int H, int W, int K, int P, int ya, int yb, int OW) {
     const int nq = (OW + 15) / 16;
     for (int c = 0; c < C; c++) {
         const float *plane = src + (size_t)c * H * W;
         for (int ky = 0; ky < K; ky++) {
-            /* valid oy: 0 <= oy - P + ky < H */
-            int oy0 = P - ky > 0 ? P - ky : 0, oy1 = H + P - ky;
-            if (oy1 > OH) oy1 = OH;
-            if (oy0 > OH) oy0 = OH;
+            /* valid oy: 0 <= oy - P + ky < H, within [ya, yb) */
+            int oy0 = P - ky > ya ? P - ky : ya, oy1 = H + P - ky;
+            if (oy1 > yb) oy1 = yb;
+            if (oy0 > yb) oy0 = yb;
             if (oy1 < oy0) oy1 = oy0;
             for (int kx = 0; kx < K; kx++) {
                 float *restrict row = dst + ((size_t)(c * K + ky) * K + kx) * ld;
@@ -166,14 +189,15 @@ static void im2col_s1_avx512(float *restrict dst, size_t ld, const float *restri
                     lm[q] = b > a ? (__mmask16)(((1u << b) - 1u) & ~((1u << a) - 1u)) : 0;
                 }
                 const __m512 z = _mm512_setzero_ps();
-                for (size_t i = 0; i < (size_t)oy0 * OW; i += 16)
-                    _mm512_mask_storeu_ps(row + i, (__mmask16)(((size_t)oy0 * OW - i) >= 16 ? 0xFFFF :
-                                                   (1u << ((size_t)oy0 * OW - i)) - 1u), z);
+                const size_t head = (size_t)(oy0 - ya) * OW;
+                for (size_t i = 0; i < head; i += 16)
+                    _mm512_mask_storeu_ps(row + i, (__mmask16)((head - i) >= 16 ? 0xFFFF :
+                                                   (1u << (head - i)) - 1u), z);
                 /* source of lane 0 of row oy0; masked-off lanes are never read,
                  * even where they fall outside the plane */
                 uintptr_t sp = (uintptr_t)plane +
                                (intptr_t)((oy0 - P + ky) * W + kx - P) * (intptr_t)sizeof(float);
-                float *r = row + (size_t)oy0 * OW;
+                float *r = row + head;
                 for (int oy = oy0; oy < oy1; oy++) {
                     for (int q = 0; q < nq; q++)
                         _mm512_mask_storeu_ps(r + 16 * q, sm[q],
@@ -181,7 +205,7 @@ static void im2col_s1_avx512(float *restrict dst, size_t ld, const float *restri
                     sp += (uintptr_t)W * sizeof(float);
                     r += OW;
                 }
-                const size_t tail = (size_t)(OH - oy1) * OW;
+                const size_t tail = (size_t)(yb - oy1) * OW;
                 for (size_t i = 0; i < tail; i += 16)
                     _mm512_mask_storeu_ps(r + i, (__mmask16)((tail - i) >= 16 ? 0xFFFF :
                                                  (1u << (tail - i)) - 1u), z);
@@ -191,15 +215,21 @@ static void im2col_s1_avx512(float *restrict dst, size_t ld, const float *restri
 }
 #endif
 
-void conv2d_im2col(float *restrict dst, size_t ld, const float *restrict src,
-                   int C, int H, int W, int K, int S, int P, int OH, int OW) {
+/* output rows [ya, yb) only: dst column (oy-ya)*OW+ox */
+static void im2col_rows(float *restrict dst, size_t ld, const float *restrict src,
+                        int C, int H, int W, int K, int S, int P, int ya, int yb, int OW) {
 #if defined(__AVX512F__)
     if (S == 1 && OW <= 64) {
-        im2col_s1_avx512(dst, ld, src, C, H, W, K, P, OH, OW);
+        im2col_s1_avx512(dst, ld, src, C, H, W, K, P, ya, yb, OW);
         return;
     }
 #endif
-    im2col_generic(dst, ld, src, C, H, W, K, S, P, OH, OW);
+    im2col_generic(dst, ld, src, C, H, W, K, S, P, ya, yb, OW);
+}
+
+void conv2d_im2col(float *restrict dst, size_t ld, const float *restrict src,
+                   int C, int H, int W, int K, int S, int P, int OH, int OW) {
+    im2col_rows(dst, ld, src, C, H, W, K, S, P, 0, OH, OW);
 }
 
 /* dst[C][H][W] = sum of the columns of col that map onto each pixel (overwrites). */
@@ -264,7 +294,7 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
     const int CKK = C * K * K, OHW = OH * OW, HW = H * W;
     const int direct = (K == 1 && stride == 1 && pad == 0);
     const int nb = lay_blas_single_begin();
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(conv_threads(T, B, C, OC, K, OH, OW))
     {
         const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
         float *col = ws + s.per_thread * (size_t)tid;
@@ -274,6 +304,24 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
         for (int bb = b0; bb < b1; bb += G) {
             const int g = (b1 - bb) < G ? (b1 - bb) : G;
             const int N = g * OHW;
+            float *o = out + (size_t)bb * OC * OHW;
+            const int rb = conv_rows_per_block(OH, OW);
+            if (g == 1 && !direct && rb < OH) {
+                /* one large plane: blocks of output rows */
+                for (int ya = 0; ya < OH; ya += rb) {
+                    const int yb = ya + rb < OH ? ya + rb : OH, nbk = (yb - ya) * OW;
+                    im2col_rows(col, (size_t)nbk, in + (size_t)bb * C * HW, C, H, W, K, stride, pad,
+                                ya, yb, OW);
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, nbk, CKK,
+                                1.0f, w, CKK, col, nbk, 0.0f, o + (size_t)ya * OW, OHW);
+                }
+                if (b)
+                    for (int m = 0; m < OC; m++) {
+                        float bv = b[m], *d = o + (size_t)m * OHW;
+                        for (int i = 0; i < OHW; i++) d[i] += bv;
+                    }
+                continue;
+            }
             const float *cp;
             if (direct && g == 1) {
                 cp = in + (size_t)bb * C * HW;
@@ -283,7 +331,6 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
                            C, H, W, K, stride, pad, OH, OW);
                 cp = col;
             }
-            float *o = out + (size_t)bb * OC * OHW;
             float *dst = g == 1 ? o : tmp;
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, N, CKK,
                         1.0f, w, CKK, cp, N, 0.0f, dst, N);
@@ -316,7 +363,7 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
     float *wt = ws + s.per_thread * (size_t)T;
     const size_t nw = (size_t)OC * CKK;
     const int nb = lay_blas_single_begin();
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(conv_threads(T, B, C, OC, K, OH, OW))
     {
         const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
         float *col = ws + s.per_thread * (size_t)tid;
@@ -353,6 +400,35 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
         for (int bb = b0; bb < b1; bb += G) {
             const int g = (b1 - bb) < G ? (b1 - bb) : G;
             const int N = g * OHW;
+            const int rb = conv_rows_per_block(OH, OW);
+            if (g == 1 && !direct && rb < OH) {
+                /* one large plane: dW over blocks of output rows */
+                const float *dob = dout + (size_t)bb * OC * OHW;
+                for (int ya = 0; ya < OH; ya += rb) {
+                    const int yb = ya + rb < OH ? ya + rb : OH, nbk = (yb - ya) * OW;
+                    im2col_rows(col, (size_t)nbk, in + (size_t)bb * C * HW, C, H, W, K, stride, pad,
+                                ya, yb, OW);
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, nbk,
+                                1.0f, dob + (size_t)ya * OW, OHW, col, nbk, first ? 0.0f : 1.0f, dwp, CKK);
+                    first = 0;
+                }
+                if (din && s1) {
+                    /* din rows in blocks: the transposed convolution's output is H x W */
+                    const int rb2 = conv_rows_per_block(H, W);
+                    float *di = din + (size_t)bb * C * HW;
+                    for (int ya = 0; ya < H; ya += rb2) {
+                        const int yb = ya + rb2 < H ? ya + rb2 : H, nbk = (yb - ya) * W;
+                        im2col_rows(col, (size_t)nbk, dob, OC, OH, OW, K, 1, P2, ya, yb, W);
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, nbk, OC * KK,
+                                    1.0f, wt, OC * KK, col, nbk, 0.0f, di + (size_t)ya * W, HW);
+                    }
+                } else if (din) {
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, OHW, OC,
+                                1.0f, w, CKK, dob, OHW, 0.0f, col, OHW);
+                    col2im(din + (size_t)bb * C * HW, col, (size_t)OHW, C, H, W, K, stride, pad, OH, OW);
+                }
+                continue;
+            }
             const float *dT;
             if (g == 1) {
                 dT = dout + (size_t)bb * OC * OHW;

@@ -55,9 +55,10 @@ static inline void lay_copy(float *restrict d, const float *restrict s, int n) {
 }
 
 /* conv2d.c: set the gemm column targets of the forward / backward chunks
- * (benchmarking only; <= 0 restores the defaults; call before sizing ws);
- * din = 1 forces the col2im form of the input gradient. */
-void conv2d_tune(int fwd_cols, int bwd_cols, int din);
+ * (benchmarking only; 0 restores the defaults; call before sizing ws);
+ * din = 1 forces the col2im form of the input gradient; rowblk_cols is the
+ * row-block size (in output pixels) for large planes, < 0 disables blocking. */
+void conv2d_tune(int fwd_cols, int bwd_cols, int din, int rowblk_cols);
 
 /* conv2d.c: dst[(c*K+ky)*K+kx][oy*OW+ox] (row stride ld) =
  * src[c][oy*S-P+ky][ox*S-P+kx], 0 outside (P may be negative) */
