@@ -49,7 +49,7 @@ static int grad_pass(Net *net, const Dataset *d, const ClassMap *cm, int batch, 
         for (int i = 0; i < nb; i++) idx[i] = b0 + i;
         ds_gather(d, idx, nb, x, y);
         onehot_targets(t, y, nb, cm, K);
-        const float *logits = net_forward(net, x, nb, 1);
+        const float *logits = net_forward(net, x, nb, 0);   /* eval mode (see saliency.h) */
         float loss = softmax_ce(probs, dl, logits, t, NULL, nb, K);
         if (!isfinite(loss)) {
             snprintf(err, errlen, "importance: the loss is %f on batch %ld", loss, nbatches);

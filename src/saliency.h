@@ -1,9 +1,11 @@
 /* saliency.h — parameter importance over the flat parameter buffer, and
  * top-fraction masks.
  *
- * Both importance measures run the net in TRAINING mode (batch statistics, as
- * the backward pass assumes) and restore the batch-norm running statistics and
- * the dropout stream afterwards, so an importance pass never changes the model.
+ * Both importance measures run the net in EVAL mode (batch-norm running
+ * statistics, no dropout; as SalUn's mask generation does with model.eval()),
+ * so the gradients are those of the model as it predicts, not of single-class
+ * batch statistics; the running statistics and the dropout stream are saved
+ * and restored around the pass anyway, so it never changes the model.
  * The gradient used is that of the MEAN softmax cross-entropy of a batch, with
  * each sample's target the one-hot slot of its label in `cm` (a label without a
  * slot is an error).

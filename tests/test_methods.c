@@ -170,6 +170,35 @@ int main(void) {
         net_free(n);
     }
 
+    /* ---- with batch norm: importance passes and SSD leave the running statistics alone ---- */
+    {
+        const char *bn_spec = "input 1 4 4\nconv 4 k=3 pad=1 bias=0\nbatchnorm\nrelu\ngap\nlinear classes\n";
+        Net *n = net_parse(bn_spec, "test-bn", 0, 0, 0, orig.n_slots, err, sizeof err);
+        CHECKF(n != NULL, "%s", err);
+        if (n) {
+            net_init(n, 4);
+            TrainConfig tb = tc;
+            tb.epochs = 2;
+            CHECK(train_supervised(n, pre, &orig, &tb, &ts, err, sizeof err) == 0);
+            Net *n0 = net_clone(n);
+            float *sc = malloc(n->n_params * sizeof(float));
+            CHECK(saliency_fisher(n, t.forget, &t.before, 16, sc, NULL, err, sizeof err) == 0);
+            int finite = 1, pos = 0;
+            for (size_t i = 0; i < n->n_params; i++) { finite &= isfinite(sc[i]) != 0; pos += sc[i] > 0; }
+            CHECK(finite && pos > 0);
+            CHECK(same_weights(n, n0));
+            UnlearnConfig cs;
+            unlearn_config_default(&cs);
+            cs.new_class_steps = 0; cs.batch = 16; cs.alpha = 1.0f;
+            UnlearnStats st;
+            CHECK(unlearn_method_find("ssd")->run(n, &t, &cs, &st, err, sizeof err) == 0);
+            CHECK(!memcmp(n->stats, n0->stats, n->n_stats * sizeof(float)));
+            free(sc);
+            net_free(n0);
+            net_free(n);
+        }
+    }
+
     UnlearnConfig c;
     unlearn_config_default(&c);
     c.steps = 100; c.batch = 20; c.lr = 0.02f; c.new_class_steps = 100; c.seed = 11;
