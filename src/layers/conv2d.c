@@ -236,6 +236,10 @@ void conv2d_im2col(float *restrict dst, size_t ld, const float *restrict src,
 static void col2im(float *restrict dst, const float *restrict col, size_t ld,
                    int C, int H, int W, int K, int S, int P, int OH, int OW) {
     memset(dst, 0, sizeof(float) * (size_t)C * H * W);
+#if defined(__AVX512F__)
+    const int vec = S == 1 && OW <= 64;
+    const int nq = (OW + 15) / 16;
+#endif
     for (int c = 0; c < C; c++) {
         float *plane = dst + (size_t)c * H * W;
         for (int ky = 0; ky < K; ky++) {
@@ -245,15 +249,61 @@ static void col2im(float *restrict dst, const float *restrict col, size_t ld,
                 int ox0 = lo > 0 ? (lo + S - 1) / S : 0;
                 int ox1 = hi >= 0 ? hi / S + 1 : 0;
                 if (ox1 > OW) ox1 = OW;
+                const int off = kx - P;
+#if defined(__AVX512F__)
+                if (vec) {
+                    /* same order of additions as the scalar loop below */
+                    __mmask16 lm[4];
+                    for (int q = 0; q < nq; q++) {
+                        int n = OW - 16 * q < 16 ? OW - 16 * q : 16;
+                        int a = ox0 - 16 * q, b = ox1 - 16 * q;
+                        if (a < 0) a = 0;
+                        if (b > n) b = n;
+                        lm[q] = b > a ? (__mmask16)(((1u << b) - 1u) & ~((1u << a) - 1u)) : 0;
+                    }
+                    for (int oy = 0; oy < OH; oy++) {
+                        int iy = oy - P + ky;
+                        if (iy < 0 || iy >= H) continue;
+                        /* lane 0 of the row; masked-off lanes are never touched */
+                        float *d = (float *)((uintptr_t)plane +
+                                             (intptr_t)(iy * W + off) * (intptr_t)sizeof(float));
+                        const float *r = row + (size_t)oy * OW;
+                        for (int q = 0; q < nq; q++) {
+                            __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(lm[q], d + 16 * q),
+                                                     _mm512_maskz_loadu_ps(lm[q], r + 16 * q));
+                            _mm512_mask_storeu_ps(d + 16 * q, lm[q], v);
+                        }
+                    }
+                    continue;
+                }
+#endif
                 for (int oy = 0; oy < OH; oy++) {
                     int iy = oy * S - P + ky;
                     if (iy < 0 || iy >= H) continue;
-                    float *d = plane + (size_t)iy * W + (kx - P);
+                    float *d = plane + (size_t)iy * W;
                     const float *r = row + (size_t)oy * OW;
-                    for (int ox = ox0; ox < ox1; ox++) d[ox * S] += r[ox];
+                    for (int ox = ox0; ox < ox1; ox++) d[ox * S + off] += r[ox];
                 }
             }
         }
+    }
+}
+
+/* din of g samples (NCHW) from dT [OC][g*OH*OW]: dcol = w^T . dT, then
+ * col2im, in blocks of input channels so that the dcol block stays in L2
+ * (a whole dcol can be several MB and would be read back from memory) */
+static void din_col2im(float *din, float *col, const float *w, const float *dT, int g,
+                       int C, int H, int W, int OC, int K, int S, int P, int OH, int OW) {
+    const int KK = K * K, CKK = C * KK, OHW = OH * OW, HW = H * W, N = g * OHW;
+    int cb = (int)(65536 / ((size_t)KK * N));
+    if (cb < 1) cb = 1;
+    for (int c0 = 0; c0 < C; c0 += cb) {
+        const int nc = C - c0 < cb ? C - c0 : cb;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nc * KK, N, OC,
+                    1.0f, w + (size_t)c0 * KK, CKK, dT, N, 0.0f, col, N);
+        for (int j = 0; j < g; j++)
+            col2im(din + (size_t)j * C * HW + (size_t)c0 * HW, col + (size_t)j * OHW, (size_t)N,
+                   nc, H, W, K, S, P, OH, OW);
     }
 }
 
@@ -423,9 +473,8 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
                                     1.0f, wt, OC * KK, col, nbk, 0.0f, di + (size_t)ya * W, HW);
                     }
                 } else if (din) {
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, OHW, OC,
-                                1.0f, w, CKK, dob, OHW, 0.0f, col, OHW);
-                    col2im(din + (size_t)bb * C * HW, col, (size_t)OHW, C, H, W, K, stride, pad, OH, OW);
+                    din_col2im(din + (size_t)bb * C * HW, col, w, dob, 1, C, H, W, OC, K, stride,
+                               pad, OH, OW);
                 }
                 continue;
             }
@@ -466,11 +515,7 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
                             1.0f, wt, OC * KK, cp2, N2, 0.0f, dst, N2);
                 if (g > 1) scatter_rows(di, tmp, g, C, HW, NULL);
             } else {
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, N, OC,
-                            1.0f, w, CKK, dT, N, 0.0f, col, N);
-                for (int j = 0; j < g; j++)
-                    col2im(di + (size_t)j * C * HW, col + (size_t)j * OHW, (size_t)N,
-                           C, H, W, K, stride, pad, OH, OW);
+                din_col2im(di, col, w, dT, g, C, H, W, OC, K, stride, pad, OH, OW);
             }
         }
         if (first) memset(dwp, 0, sizeof(float) * nw); /* a thread without samples */
