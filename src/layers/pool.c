@@ -131,11 +131,21 @@ void maxpool2d_backward(float *din, const float *dout, const int32_t *idx,
 void avgpool2d_forward(float *out, const float *in,
                        int B, int C, int H, int W, int K, int S, int P, int OH, int OW) {
     const int planes = B * C;
-    const float inv = 1.0f / (float)(K * K);
+    const float div = (float)(K * K);
+    const int fast = K == 2 && S == 2 && P == 0 && 2 * OH <= H && 2 * OW <= W;
 #pragma omp parallel for schedule(static) if ((size_t)planes * H * W >= LAY_PAR_MIN)
     for (int pl = 0; pl < planes; pl++) {
         const float *x = in + (size_t)pl * H * W;
         float *y = out + (size_t)pl * OH * OW;
+        if (fast) { /* 2x2: the same sum order as the general loop */
+            for (int oy = 0; oy < OH; oy++) {
+                const float *r0 = x + (size_t)(2 * oy) * W, *r1 = r0 + W;
+                float *yo = y + (size_t)oy * OW;
+                for (int ox = 0; ox < OW; ox++)
+                    yo[ox] = (((r0[2 * ox] + r0[2 * ox + 1]) + r1[2 * ox]) + r1[2 * ox + 1]) / div;
+            }
+            continue;
+        }
         for (int oy = 0; oy < OH; oy++) {
             int y0 = oy * S - P, y1 = y0 + K;
             if (y0 < 0) y0 = 0;
@@ -147,7 +157,7 @@ void avgpool2d_forward(float *out, const float *in,
                 float s = 0.0f;
                 for (int iy = y0; iy < y1; iy++)
                     for (int ixx = x0; ixx < x1; ixx++) s += x[iy * W + ixx];
-                y[oy * OW + ox] = s * inv;
+                y[oy * OW + ox] = s / div;
             }
         }
     }
@@ -156,11 +166,25 @@ void avgpool2d_forward(float *out, const float *in,
 void avgpool2d_backward(float *din, const float *dout,
                         int B, int C, int H, int W, int K, int S, int P, int OH, int OW) {
     const int planes = B * C;
-    const float inv = 1.0f / (float)(K * K);
+    const float div = (float)(K * K);
+    const int fast = K == 2 && S == 2 && P == 0 && 2 * OH <= H && 2 * OW <= W;
 #pragma omp parallel for schedule(static) if ((size_t)planes * H * W >= LAY_PAR_MIN)
     for (int pl = 0; pl < planes; pl++) {
         float *dx = din + (size_t)pl * H * W;
         const float *dy = dout + (size_t)pl * OH * OW;
+        if (fast) { /* 2x2 windows do not overlap: write each input once */
+            for (int iy = 0; iy < H; iy++) {
+                float *d = dx + (size_t)iy * W;
+                if (iy >= 2 * OH) {
+                    for (int ix = 0; ix < W; ix++) d[ix] = 0.0f;
+                    continue;
+                }
+                const float *g = dy + (size_t)(iy / 2) * OW;
+                for (int ix = 0; ix < 2 * OW; ix++) d[ix] = g[ix / 2] / div;
+                for (int ix = 2 * OW; ix < W; ix++) d[ix] = 0.0f;
+            }
+            continue;
+        }
         memset(dx, 0, sizeof(float) * (size_t)H * W);
         for (int oy = 0; oy < OH; oy++) {
             int y0 = oy * S - P, y1 = y0 + K;
@@ -170,7 +194,7 @@ void avgpool2d_backward(float *din, const float *dout,
                 int x0 = ox * S - P, x1 = x0 + K;
                 if (x0 < 0) x0 = 0;
                 if (x1 > W) x1 = W;
-                const float g = dy[oy * OW + ox] * inv;
+                const float g = dy[oy * OW + ox] / div;
                 for (int iy = y0; iy < y1; iy++)
                     for (int ixx = x0; ixx < x1; ixx++) dx[iy * W + ixx] += g;
             }
