@@ -50,7 +50,7 @@ $(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ)
 	@mkdir -p $(dir $@)
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h)
+$(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

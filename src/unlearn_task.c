@@ -89,11 +89,11 @@ void unlearn_config_default(UnlearnConfig *c) {
 }
 
 extern const UnlearnMethod method_retrain, method_finetune, method_neggrad_plus, method_random_labels,
-    method_baseline, method_baseline_retain, method_salun, method_ssd, method_scrub;
+    method_baseline, method_baseline_retain, method_salun, method_ssd, method_scrub, method_ours;
 
 const UnlearnMethod *const unlearn_methods[] = {
     &method_retrain, &method_finetune, &method_neggrad_plus, &method_random_labels, &method_baseline,
-    &method_baseline_retain, &method_salun, &method_ssd, &method_scrub, NULL,
+    &method_baseline_retain, &method_salun, &method_ssd, &method_scrub, &method_ours, NULL,
 };
 
 const UnlearnMethod *unlearn_method_find(const char *name) {
