@@ -72,7 +72,10 @@ const Modality speech_modality = {
     .default_net = "speech",
     .n_labels = 10,
     .default_classes = "0,1,2,4,5,6,7,8,9",
-    .recipe = {.epochs = 30, .batch = 32, .opt = OPT_ADAM, .lr = 2e-3f, .momentum = 0.9f,
+    /* 15 epochs of Adam (lr 2e-3, cosine to 0, batch 32) with SpecAugment on the
+     * upstream split's 2430 training clips of 9 digits: 99.6% test accuracy (seed 1;
+     * 30 epochs: 100%), ~36k samples, ~14 min on 2 busy cores. */
+    .recipe = {.epochs = 15, .batch = 32, .opt = OPT_ADAM, .lr = 2e-3f, .momentum = 0.9f,
                .weight_decay = 0.0f, .cosine = 1, .seed = 1, .verbose = 1},
     .load = speech_modality_load,
     .augment = speech_augment,
