@@ -110,7 +110,7 @@ int prep_check_fsdd(const char *recdir, FsddCheck *c, char *err, size_t errlen) 
     c->max_take = -1;
     DIR *d = opendir(recdir);
     if (!d) { fmt(err, errlen, "%s: cannot open the FSDD recordings folder (%s)", recdir, strerror(errno)); return -1; }
-    static uint64_t seen[FSDD_MAX_SPEAKERS][10]; /* takes 0..63 seen, per speaker and digit */
+    uint64_t seen[FSDD_MAX_SPEAKERS][10]; /* takes 0..63 seen, per speaker and digit */
     memset(seen, 0, sizeof seen);
     struct dirent *de;
     while ((de = readdir(d))) {
