@@ -112,6 +112,7 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     MetricsConfig mc;
     metrics_config_default(&mc);
     mc.seed = (uint64_t)seed;
+    mc.relearn_lr = metrics_relearn_lr_default(m->name);
     if (parse_metrics(cli_str(o, "metrics", "all"), &mc, err, sizeof err)) {
         fprintf(stderr, "%s eval: %s\n", prog, err);
         return 2;

@@ -13,6 +13,7 @@
 void relearn_config_default(RelearnConfig *c) {
     c->k = 50;
     c->lr = 0.001f;
+    c->opt = OPT_SGD;
     c->threshold = 0.8f;
     c->max_steps = 100;
     c->eval_every = 0;
@@ -139,7 +140,7 @@ int relearn_run(Net *net, const ClassMap *cm, const Dataset *forget_train, const
     int *idx = malloc((size_t)B * sizeof(int)), *y = malloc((size_t)B * sizeof(int));
     int rc = -1;
     Optim o;
-    optim_init(&o, OPT_SGD, nn->n_params, c->lr, 0.0f, 0.0f);
+    optim_init(&o, c->opt, nn->n_params, c->lr, 0.0f, 0.0f);
     if (!fk || !te || !x || !t || !probs || !dl || !pred || !idx || !y) {
         snprintf(err, errlen, "relearn: out of memory");
         goto out;

@@ -21,12 +21,14 @@
 #include "net.h"
 #include "dataset.h"
 #include "classmap.h"
+#include "optim.h"
 
 #define RELEARN_MAX_POINTS 128
 
 typedef struct {
     int k;             /* examples of the forgotten class (default 50) */
-    float lr;          /* SGD step (default 0.001) */
+    float lr;          /* step size (default 0.001) */
+    OptKind opt;       /* OPT_SGD (default: plain SGD, no momentum, no weight decay) or OPT_ADAM */
     float threshold;   /* forgotten-class test accuracy to reach (default 0.8) */
     int max_steps;     /* cap (default 100) */
     int eval_every;    /* evaluate every N steps (raised so the curve fits RELEARN_MAX_POINTS); 0 (default):

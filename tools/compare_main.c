@@ -85,6 +85,7 @@ typedef struct {
     int limit, test_limit, pretrain_epochs, quiet, plots;
     long steps;
     int forget, learn;
+    float relearn_lr;     /* 0: per modality (metrics_relearn_lr_default) */
     const char *data, *split, *device, *net;
     MetricsConfig mc;
 } Options;
@@ -295,10 +296,10 @@ static void build_info(const Options *op, int quick, const char *modjson, const 
                        char *info, size_t il, char *pre, size_t pl) {
     snprintf(info, il,
              "{\"forget\": %d, \"learn\": %d, \"modalities\": {%s}, \"relearn_max_steps\": %d, "
-             "\"relearn_threshold\": %g, \"relearn_k\": %d, \"relearn_lr\": %g, \"relearn_batch\": %d, "
+             "\"relearn_threshold\": %g, \"relearn_k\": %d, \"relearn_batch\": %d, "
              "\"mia_cap\": %d, \"probe_cap\": %d, \"threads\": %d, \"quick\": %s, \"%s\": %.1f}",
              op->forget, op->learn, modjson, op->mc.relearn_max_steps, op->mc.relearn_threshold, op->mc.relearn_k,
-             op->mc.relearn_lr, op->mc.relearn_batch, op->mc.mia_cap, op->mc.probe_cap, omp_get_max_threads(),
+             op->mc.relearn_batch, op->mc.mia_cap, op->mc.probe_cap, omp_get_max_threads(),
              quick ? "true" : "false", done ? "total_seconds" : "seconds_so_far", total);
     snprintf(pre, pl,
              "# Unlearning comparison: forget %d, learn %d\n\n"
@@ -307,11 +308,11 @@ static void build_info(const Options *op, int quick, const char *modjson, const 
              "Leakage: test %d's predicted into the old slot; new-class: test %d's into that slot; retained: accuracy "
              "on the other classes; MIA: share of forget-train samples an RBF SVM on (max softmax, entropy), fitted on "
              "retain-train vs retain-test, calls non-member (5 draws averaged); probe: balanced test accuracy of a "
-             "logistic regression on penultimate features, class %d vs kept classes; relearn: SGD steps (lr %g, %d "
+             "logistic regression on penultimate features, class %d vs kept classes; relearn: SGD steps (%d "
              "examples of %d + kept data, batch %d) until a fresh slot reaches %.0f%% test accuracy (cap %d); avg gap: "
              "mean |method - retrain| over leakage, new-class, retained, MIA; time and FLOPs relative to retrain's "
              "training.\n\n%d threads; %s %.0f s.",
-             op->forget, op->learn, op->forget, op->learn, modmd, op->forget, op->learn, op->forget, op->mc.relearn_lr,
+             op->forget, op->learn, op->forget, op->learn, modmd, op->forget, op->learn, op->forget,
              op->mc.relearn_k, op->forget, op->mc.relearn_batch, 100 * op->mc.relearn_threshold,
              op->mc.relearn_max_steps, omp_get_max_threads(), done ? "total time" : "time so far", total);
 }
@@ -340,6 +341,7 @@ static void usage(FILE *f) {
             "                        at most 6 for speech)\n"
             "  --steps N             optimiser-step budget of each method (default: mnist 100, speech 60)\n"
             "  --relearn-steps N     relearn cap (default 100)\n"
+            "  --relearn-lr X        relearn SGD step (default: mnist 0.001, speech 0.01)\n"
             "  --quick               tiny run for CI: --limit 60 --test-limit 40 --steps 20 --pretrain-epochs 3\n"
             "                        --seeds 1 --relearn-steps 30, small MIA/probe/importance samples\n"
             "  --no-plots            skip the SVG plots\n"
@@ -354,7 +356,7 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
     CliOpt o[] = {{"methods", 1, 0}, {"modalities", 1, 0}, {"seeds", 1, 0}, {"forget", 1, 0}, {"learn", 1, 0},
                   {"run", 1, 0}, {"out", 1, 0}, {"limit", 1, 0}, {"test-limit", 1, 0}, {"pretrain-epochs", 1, 0},
-                  {"steps", 1, 0}, {"relearn-steps", 1, 0}, {"quick", 0, 0}, {"no-plots", 0, 0}, {"net", 1, 0},
+                  {"steps", 1, 0}, {"relearn-steps", 1, 0}, {"relearn-lr", 1, 0}, {"quick", 0, 0}, {"no-plots", 0, 0}, {"net", 1, 0},
                   {"split", 1, 0}, {"data", 1, 0}, {"threads", 1, 0}, {"device", 1, 0}, {"quiet", 0, 0},
                   {"help", 0, 0}, {0, 0, 0}};
     char err[1024];
@@ -367,6 +369,7 @@ int main(int argc, char **argv) {
     int quick = cli_flag(o, "quick");
     Options op;
     memset(&op, 0, sizeof op);
+    double v_rlr;
     long v_limit, v_tlimit, v_epochs, v_steps, v_relearn, v_threads, v_forget, v_learn;
     if (cli_int(o, "limit", -1, 0, 1000000, &v_limit, err, sizeof err) ||
         cli_int(o, "test-limit", -1, 0, 1000000, &v_tlimit, err, sizeof err) ||
@@ -374,6 +377,7 @@ int main(int argc, char **argv) {
         cli_int(o, "steps", quick ? 20 : 0, 0, 100000000, &v_steps, err, sizeof err) ||
         cli_int(o, "relearn-steps", quick ? 30 : 100, 1, 1000000, &v_relearn, err, sizeof err) ||
         cli_int(o, "threads", 0, 0, 1024, &v_threads, err, sizeof err) ||
+        cli_float(o, "relearn-lr", 0, 0, 10, &v_rlr, err, sizeof err) ||
         cli_int(o, "forget", 6, 0, MAX_LABELS - 1, &v_forget, err, sizeof err) ||
         cli_int(o, "learn", 3, -1, MAX_LABELS - 1, &v_learn, err, sizeof err)) {
         fprintf(stderr, "unlearn-compare: %s\n", err);
@@ -387,6 +391,7 @@ int main(int argc, char **argv) {
         if (op.test_limit < 0) op.test_limit = 40;
     }
     op.pretrain_epochs = (int)v_epochs;
+    op.relearn_lr = (float)v_rlr;
     op.steps = v_steps;
     op.forget = (int)v_forget;
     op.learn = (int)v_learn;
@@ -503,6 +508,7 @@ int main(int argc, char **argv) {
         if (op.pretrain_epochs > 0) recipe.epochs = op.pretrain_epochs;
         else if (!is_mnist && recipe.epochs > SPEECH_EPOCHS) recipe.epochs = SPEECH_EPOCHS;
         long steps = op.steps > 0 ? op.steps : (is_mnist ? MNIST_STEPS : SPEECH_STEPS);
+        float relearn_lr = op.relearn_lr > 0 ? op.relearn_lr : metrics_relearn_lr_default(m->name);
         recipe.max_steps = 0;
         recipe.augment = m->augment;
         recipe.verbose = !op.quiet;
@@ -514,12 +520,12 @@ int main(int argc, char **argv) {
             snprintf(modjson + lj, sizeof modjson - lj,
                      "%s\"%s\": {\"net\": \"%s\", \"train_per_class\": %d, \"test_per_class\": %d, "
                      "\"train_samples\": %d, \"test_samples\": %d, \"pretrain_epochs\": %d, \"method_steps\": %ld, "
-                     "\"batch\": %d}", lj ? ", " : "", m->name, netname, dopt.limit_per_class,
-                     dopt.test_limit_per_class, train->n, test->n, recipe.epochs, steps, recipe.batch);
+                     "\"batch\": %d, \"relearn_lr\": %g}", lj ? ", " : "", m->name, netname, dopt.limit_per_class,
+                     dopt.test_limit_per_class, train->n, test->n, recipe.epochs, steps, recipe.batch, relearn_lr);
             snprintf(modmd + lm, sizeof modmd - lm,
                      "- %s: net '%s', %d training / %d test samples%s, original and retrain %d epochs, method budget "
-                     "%ld steps of batch %d\n", m->name, netname, train->n, test->n,
-                     dopt.limit_per_class ? " (subset)" : "", recipe.epochs, steps, recipe.batch);
+                     "%ld steps of batch %d, relearn SGD lr %g\n", m->name, netname, train->n, test->n,
+                     dopt.limit_per_class ? " (subset)" : "", recipe.epochs, steps, recipe.batch, relearn_lr);
         }
         if (!op.quiet)
             fprintf(stderr, "[%s] %d training / %d test samples, net '%s', recipe %d epochs batch %d %s lr %g\n",
@@ -559,6 +565,7 @@ int main(int argc, char **argv) {
             }
             MetricsConfig mc = op.mc;
             mc.seed = (uint64_t)seed;
+            mc.relearn_lr = relearn_lr;
             UnlearnMetrics mr, mo;
             double t0 = now_s();
             if (metrics_compute(retr, &t, &mc, &mr, err, sizeof err)) {
