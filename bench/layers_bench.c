@@ -10,7 +10,8 @@
  * With cols (e.g. 64 128 256 512), every variant of the conv chunk target is
  * timed, interleaved rep by rep so that noise hits all of them alike; a
  * negative value -c means c with the col2im form of din; 100000+r sets row
- * blocks of r output pixels for large planes (100000 alone: no blocking). */
+ * blocks of r output pixels for large planes (100000 alone: no blocking);
+ * 200000: defaults without the banded path. */
 #include "layers.h"
 #include "layers/layers_internal.h"
 #include <cblas.h>
@@ -33,9 +34,12 @@ static double now(void) {
 typedef struct { const char *name; int C, H, W, OC, K, S, P, first; } L;
 
 /* a variant code: c (>0) chunk target c, -c chunk target c with col2im din,
- * 100000+r row blocks of r pixels (100000: no blocking), 0 the defaults */
+ * 100000+r row blocks of r pixels (100000: no blocking), 200000 no banded
+ * path, 0 the defaults */
 static void tune(int code) {
-    if (code >= 100000) conv2d_tune(0, 0, 0, code == 100000 ? -1 : code - 100000);
+    conv2d_tune_band(code != 200000);
+    if (code == 200000) conv2d_tune(0, 0, 0, 0);
+    else if (code >= 100000) conv2d_tune(0, 0, 0, code == 100000 ? -1 : code - 100000);
     else conv2d_tune(code < 0 ? -code : code, code < 0 ? -code : code, code < 0, 0);
 }
 

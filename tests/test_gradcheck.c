@@ -559,8 +559,12 @@ int main(void) {
     test_conv(7, 3, 4, 4, 24, 3, 1, 1, 1); /* chunked samples per gemm, uneven split, col2im din */
     test_conv(5, 2, 12, 12, 6, 3, 1, 1, 0); /* large planes: several gemms per thread */
     test_conv(20, 2, 4, 4, 12, 3, 1, 1, 1); /* several multi-sample chunks per thread */
-    test_conv(8, 8, 4, 4, 8, 3, 1, 1, 1);  /* chunks, din as a transposed conv */
-    test_conv(6, 6, 6, 6, 8, 5, 1, 2, 0);  /* chunks, K=5, transposed-conv din */
+    test_conv(8, 6, 8, 8, 6, 3, 1, 1, 1);  /* chunks, din as a transposed conv */
+    /* wide padding (>= 15% of kernel rows in it): the banded path */
+    test_conv(8, 8, 4, 4, 8, 3, 1, 1, 1);
+    test_conv(6, 6, 6, 6, 8, 5, 1, 2, 0);  /* like the seed's last conv */
+    test_conv(5, 4, 5, 5, 6, 5, 1, 3, 1);  /* K=5 pad=3 */
+    test_conv(3, 2, 4, 4, 3, 3, 1, 4, 0);  /* pad > K-1: rows entirely in the padding */
     test_conv(5, 4, 11, 11, 8, 3, 2, 1, 1); /* stride 2, several chunks per thread */
     test_conv(6, 2, 5, 5, 24, 3, 1, 1, 0); /* small planes, OC > C: col2im form of din */
     test_conv(2, 2, 24, 24, 4, 3, 1, 1, 1); /* plane > 512 pixels: row blocks */

@@ -69,14 +69,8 @@ static int conv_rows_per_block(int OH, int OW) {
     return r > OH ? OH : r;
 }
 
-/* below this many flops (2*B*OC*C*K*K*OH*OW) a conv runs on one thread: a
- * fork/join costs a few microseconds, which is all such a conv takes */
-#define CONV_PAR_MIN_FLOPS 1e5
-
-static int conv_threads(int T, int B, int C, int OC, int K, int OH, int OW) {
-    double fl = 2.0 * B * OC * C * K * K * OH * OW;
-    return fl < CONV_PAR_MIN_FLOPS ? 1 : T;
-}
+static int band_on = 1;
+void conv2d_tune_band(int on) { band_on = on; }
 
 /* samples per gemm chunk; monotone in B so a workspace sized for max_batch
  * also serves smaller batches */
@@ -122,7 +116,10 @@ size_t conv2d_ws_floats(int B, int C, int H, int W, int OC, int K, int OH, int O
     int T = lay_threads();
     int gf = conv_chunk(B, T, OH, OW, ncols_fwd), gb = conv_chunk(B, T, OH, OW, ncols_bwd);
     ConvWs s = conv_ws(gf > gb ? gf : gb, C, H, W, OC, K, OH, OW);
-    return s.per_thread * (size_t)T + s.wt;
+    size_t n = s.per_thread * (size_t)T + s.wt;
+    /* the padding is not known here: room for the banded path as well */
+    size_t nb = conv2d_band_ws_floats(B, C, H, W, OC, K, OH, OW);
+    return n > nb ? n : nb;
 }
 
 /* dst[(c*K+ky)*K+kx][oy*OW+ox] (row stride ld) = src[c][oy*S-P+ky][ox*S-P+kx], 0 outside.
@@ -337,6 +334,10 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
                     int B, int C, int H, int W, int OC, int K, int stride, int pad,
                     int OH, int OW, float *ws) {
     if (B <= 0) return;
+    if (band_on && conv2d_band_applies(C, H, W, OC, K, stride, pad, OH, OW)) {
+        conv2d_band_forward(out, in, w, b, B, C, H, W, OC, K, pad, OH, OW, ws);
+        return;
+    }
     const int T = lay_threads();
     const int G = conv_chunk(B, T, OH, OW, ncols_fwd);
     const int G2 = conv_chunk(B, T, OH, OW, ncols_bwd);
@@ -344,7 +345,7 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
     const int CKK = C * K * K, OHW = OH * OW, HW = H * W;
     const int direct = (K == 1 && stride == 1 && pad == 0);
     const int nb = lay_blas_single_begin();
-#pragma omp parallel num_threads(conv_threads(T, B, C, OC, K, OH, OW))
+#pragma omp parallel num_threads(lay_conv_threads(T, B, C, OC, K, OH, OW))
     {
         const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
         float *col = ws + s.per_thread * (size_t)tid;
@@ -402,6 +403,10 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
                      int B, int C, int H, int W, int OC, int K, int stride, int pad,
                      int OH, int OW, float *ws) {
     if (B <= 0) return;
+    if (band_on && conv2d_band_applies(C, H, W, OC, K, stride, pad, OH, OW)) {
+        conv2d_band_backward(din, dw, db, dout, in, w, B, C, H, W, OC, K, pad, OH, OW, ws);
+        return;
+    }
     const int T = lay_threads();
     const int G = conv_chunk(B, T, OH, OW, ncols_bwd);
     const int G2 = conv_chunk(B, T, OH, OW, ncols_fwd);
@@ -413,7 +418,7 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
     float *wt = ws + s.per_thread * (size_t)T;
     const size_t nw = (size_t)OC * CKK;
     const int nb = lay_blas_single_begin();
-#pragma omp parallel num_threads(conv_threads(T, B, C, OC, K, OH, OW))
+#pragma omp parallel num_threads(lay_conv_threads(T, B, C, OC, K, OH, OW))
     {
         const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
         float *col = ws + s.per_thread * (size_t)tid;

@@ -65,6 +65,27 @@ void conv2d_tune(int fwd_cols, int bwd_cols, int din, int rowblk_cols);
 void conv2d_im2col(float *restrict dst, size_t ld, const float *restrict src,
                    int C, int H, int W, int K, int S, int P, int OH, int OW);
 
+/* below this many flops a conv runs on one thread: a fork/join costs a few
+ * microseconds, which is all such a conv takes */
+static inline int lay_conv_threads(int T, int B, int C, int OC, int K, int OH, int OW) {
+    double fl = 2.0 * B * OC * C * K * K * OH * OW;
+    return fl < 1e5 ? 1 : T;
+}
+
+/* conv2d_band.c: stride-1 convolution by bands of output rows that skip the
+ * kernel rows in the vertical padding (used by conv2d.c when that padding is
+ * a large share of the work) */
+int conv2d_band_applies(int C, int H, int W, int OC, int K, int S, int P, int OH, int OW);
+size_t conv2d_band_ws_floats(int B, int C, int H, int W, int OC, int K, int OH, int OW);
+void conv2d_band_forward(float *out, const float *in, const float *w, const float *bias,
+                         int B, int C, int H, int W, int OC, int K, int P, int OH, int OW,
+                         float *ws);
+void conv2d_band_backward(float *din, float *dw, float *db, const float *dout, const float *in,
+                          const float *w, int B, int C, int H, int W, int OC, int K, int P,
+                          int OH, int OW, float *ws);
+/* conv2d.c, benchmarking only: 0 disables the banded path, 1 restores it */
+void conv2d_tune_band(int on);
+
 /* elementwise loops below this many values run on one thread */
 #define LAY_PAR_MIN 32768
 
