@@ -1,9 +1,8 @@
 /* conv2d.c — 2-D convolution (any K, stride, padding, optional bias) on the CPU.
  *
- * Formulation (chosen by measurement on the 2-core target, see the report in
- * the commit history): the batch is split into one contiguous share per
- * OpenMP thread, and every thread runs single-threaded OpenBLAS sgemms on
- * chunks of G samples of its share:
+ * Formulation (chosen by measurement on the 2-core target): the batch is
+ * split into one contiguous share per OpenMP thread, and every thread runs
+ * single-threaded OpenBLAS sgemms on chunks of G samples of its share:
  *
  *   forward   col[C*K*K][G*OH*OW] = im2col(in chunk)
  *             out chunk [OC][G*OH*OW] = w[OC][C*K*K] . col
@@ -15,25 +14,30 @@
  *             stride > 1, and tiny planes with OC > C (see
  *             conv_din_transposed): dcol = w^T . dout chunk, then col2im.
  *
+ * Stride-1 convs whose vertical padding holds >= 15% of the kernel rows (the
+ * seed's 5x5 convs) go to conv2d_band.c instead, which skips those rows.
+ *
+ * G is picked so that a gemm sees about CONV_NCOLS_FWD/_BWD (128) columns:
+ * layers with planes of >= 128 pixels use G = 1 (the gemm writes straight
+ * into out/din; planes over CONV_ROWBLK pixels are cut into blocks of output
+ * rows), smaller planes batch several samples per gemm (the result goes
+ * through a small scratch and is scattered to NCHW).  128 was the best of
+ * 32..1024 on every seed/small layer: larger chunks overflow the 1 MB L2 with
+ * im2col data, smaller ones re-pack the weights too often.
+ *
  * im2col is the main overhead besides the sgemms: with AVX-512 each stride-1
  * row is a few masked 16-lane copies with per-kx masks (rows are 6..32 floats
  * in the nets here, where per-row memset/memcpy calls cost more than the copy).
  *
- * G is picked so that a gemm sees about CONV_NCOLS_FWD/_BWD (128) columns:
- * layers with planes of >= 128 pixels use G = 1 (the gemm writes straight
- * into out/din), smaller planes batch several samples per gemm (the result
- * goes through a small scratch and is scattered to NCHW).  128 was the best
- * of 32..1024 on every seed/small layer: larger chunks overflow the 1 MB L2
- * with im2col data, smaller ones re-pack the weights too often.
- *
  * Measured with bench/layers_bench.c (AMD EPYC Zen 4, OpenBLAS 0.3.21 with
- * its Cooperlake kernels): per core, the seed convs' forward+backward take
- * ~230 ms for 32 images (~75 GFLOP/s) against ~310-340 ms for im2col of the
- * whole batch + one sgemm per product (BENCH_ALT=1), whose 14-75 MB im2col
- * matrices stream through memory; threaded, that alternative also pays the
- * OpenMP <-> OpenBLAS thread hand-offs at every layer.  Each thread's samples, chunks and
- * reduction order are fixed for a given B and thread count, so results are
- * bit-identical run after run.
+ * its Cooperlake kernels): per core, the seed convs' forward+backward took
+ * ~230 ms for 32 images against ~310-340 ms for im2col of the whole batch +
+ * one sgemm per product (BENCH_ALT=1), whose 14-75 MB im2col matrices stream
+ * through memory; threaded, that alternative also pays the OpenMP <->
+ * OpenBLAS thread hand-offs at every layer.
+ *
+ * Each thread's samples, chunks and reduction order are fixed for a given B
+ * and thread count, so results are bit-identical run after run.
  */
 #include "layers.h"
 #include "layers_internal.h"
