@@ -120,15 +120,15 @@ int main(void) {
 
     /* ---- method table ---- */
     const char *names[] = {"retrain", "finetune", "neggrad+", "random-labels", "baseline", "baseline+retain",
-                           "salun", "ssd", "scrub"};
+                           "salun", "ssd", "scrub", "ours"};
     int n = 0;
     while (unlearn_methods[n]) n++;
-    CHECK(n == 9);
-    for (int i = 0; i < 9; i++) {
+    CHECK(n == 10);
+    for (int i = 0; i < 10; i++) {
         const UnlearnMethod *m = unlearn_method_find(names[i]);
         CHECKF(m && !strcmp(m->name, names[i]) && m->run && m->summary && *m->summary, "%s", names[i]);
     }
-    CHECK(unlearn_method_find("ours") == NULL && unlearn_method_find("SALUN") == NULL &&
+    CHECK(unlearn_method_find("rtd") == NULL && unlearn_method_find("SALUN") == NULL &&
           unlearn_method_find(NULL) == NULL);
     UnlearnConfig cfg;
     unlearn_config_default(&cfg);
