@@ -5,7 +5,7 @@
  * Build:  gcc -std=c11 -D_GNU_SOURCE -O3 -march=native -fopenmp -Isrc
  *             src/layers/(star).c bench/layers_bench.c -o /tmp/lb -lopenblas -lm
  * Run:    OMP_NUM_THREADS=2 /tmp/lb [B=64] [reps=10] [cols...]
- *         BENCH_NET=seed|small OMP_NUM_THREADS=2 /tmp/lb 64 10   (whole net)
+ *         BENCH_NET=seed|small|tiny OMP_NUM_THREADS=2 /tmp/lb 64 10   (whole net)
  *         BENCH_ALT=1 OMP_NUM_THREADS=2 /tmp/lb 64 10   (whole-batch formulation)
  * With cols (e.g. 64 128 256 512), every variant of the conv chunk target is
  * timed, interleaved rep by rep so that noise hits all of them alike; a
@@ -43,7 +43,7 @@ static void tune(int code) {
     else conv2d_tune(code < 0 ? -code : code, code < 0 ? -code : code, code < 0, 0);
 }
 
-/* ---- whole-net chains (BENCH_NET=seed|small): every layer of the net, the
+/* ---- whole-net chains (BENCH_NET=seed|small|tiny): every layer of the net, the
  * way net.c calls them, with per-layer-type forward+backward times ---- */
 typedef enum { T_CONV, T_BN, T_RELU, T_LEAKY, T_MAXP, T_AVGP, T_GAP, T_LIN } LT;
 typedef struct { LT t; int oc, k, p, bias; } NL;
@@ -55,11 +55,16 @@ static void chain_bench(const char *which, int B, int reps) {
                               {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_CONV, 128, 5, 3, 0}, {T_BN, 0, 0, 0, 0}, {T_LEAKY, 0, 0, 0, 0},
                               {T_AVGP, 0, 2, 0, 0}, {T_CONV, 256, 5, 2, 0}, {T_BN, 0, 0, 0, 0}, {T_LEAKY, 0, 0, 0, 0}, {T_GAP, 0, 0, 0, 0},
                               {T_LIN, 9, 0, 0, 1}};
-    static const NL small[] = {{T_CONV, 16, 3, 1, 1}, {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_CONV, 32, 3, 1, 1},
-                               {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_LIN, 64, 0, 0, 1}, {T_RELU, 0, 0, 0, 0},
+    static const NL small[] = {{T_CONV, 32, 3, 1, 1}, {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_CONV, 64, 3, 1, 1},
+                               {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_LIN, 128, 0, 0, 1}, {T_RELU, 0, 0, 0, 0},
                                {T_LIN, 9, 0, 0, 1}};
-    const NL *L = !strcmp(which, "small") ? small : seed;
-    int n = !strcmp(which, "small") ? (int)(sizeof small / sizeof *small) : (int)(sizeof seed / sizeof *seed);
+    static const NL tiny[] = {{T_CONV, 16, 3, 1, 1}, {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_CONV, 32, 3, 1, 1},
+                              {T_RELU, 0, 0, 0, 0}, {T_MAXP, 0, 2, 0, 0}, {T_LIN, 64, 0, 0, 1}, {T_RELU, 0, 0, 0, 0},
+                              {T_LIN, 9, 0, 0, 1}};
+    const NL *L = seed;
+    int n = (int)(sizeof seed / sizeof *seed);
+    if (!strcmp(which, "small")) { L = small; n = (int)(sizeof small / sizeof *small); }
+    if (!strcmp(which, "tiny")) { L = tiny; n = (int)(sizeof tiny / sizeof *tiny); }
     int c[32], h[32], w[32];
     c[0] = 1; h[0] = 28; w[0] = 28;
     size_t ws_n = 0, np = 0;
@@ -285,8 +290,8 @@ int main(int argc, char **argv) {
         {"seed c4 64->64 k3p2 18", 64, 18, 18, 64, 3, 1, 2, 0},
         {"seed c5 64->128 k5p3 10", 64, 10, 10, 128, 5, 1, 3, 0},
         {"seed c6 128->256 k5p2 6", 128, 6, 6, 256, 5, 1, 2, 0},
-        {"small c1 1->16 k3p1 28", 1, 28, 28, 16, 3, 1, 1, 1},
-        {"small c2 16->32 k3p1 14", 16, 14, 14, 32, 3, 1, 1, 0},
+        {"small c1 1->32 k3p1 28", 1, 28, 28, 32, 3, 1, 1, 1},
+        {"small c2 32->64 k3p1 14", 32, 14, 14, 64, 3, 1, 1, 0},
         {"stride2 32->64 k3p1 32", 32, 32, 32, 64, 3, 2, 1, 0},
     };
     int n = sizeof ls / sizeof *ls;
