@@ -4,6 +4,7 @@
 #include "layers.h"
 #include "../kernels/cuda_backend.h"
 #include <ctype.h>
+#include <omp.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -342,9 +343,12 @@ int net_layer_size(const Net *net, int i) {
 }
 
 void net_reserve(Net *net, int B) {
-    if (B <= net->max_batch) return;
+    /* the conv workspace depends on the thread count: grow it if that rose */
+    if (B <= net->max_batch && omp_get_max_threads() <= net->ws_threads) return;
+    if (B < net->max_batch) B = net->max_batch;
     free_runtime(net);
     net->max_batch = B;
+    net->ws_threads = omp_get_max_threads();
     net->act = xcalloc(net->n_layers + 1, sizeof(float *));
     net->dact = xcalloc(net->n_layers + 1, sizeof(float *));
     size_t in_sz = (size_t)net->in_c * net->in_h * net->in_w;

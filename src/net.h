@@ -70,6 +70,7 @@ typedef struct Net {
     int max_batch;
     float **act, **dact;
     float *ws; size_t ws_len;     /* shared scratch for conv im2col etc. */
+    int ws_threads;               /* thread count the scratch was sized for */
     uint64_t dropout_state;       /* seeded stream for dropout masks */
     int last_training;            /* mode of the last forward (backward follows it) */
     int last_batch;               /* batch size of the last forward */
