@@ -90,8 +90,9 @@ tests-build: $(TEST_BINS) $(BINS)
 test: tests-build
 	BUILD=$(BUILD) BINDIR=$(BINDIR) bash tests/run.sh
 
+# the sanitizer suite runs the CPU build (the CUDA backend is compiled and linked by `make test`)
 asan:
-	$(MAKE) BUILD=build-asan SAN=1 OPT="-O1" CUDA=$(CUDA) test
+	$(MAKE) BUILD=build-asan SAN=1 OPT="-O1" CUDA=0 test
 
 bench: all $(BENCH_BINS)
 	bash tools/install-deps.sh bench
