@@ -89,11 +89,13 @@ void unlearn_config_default(UnlearnConfig *c) {
 }
 
 extern const UnlearnMethod method_retrain, method_finetune, method_neggrad_plus, method_random_labels,
-    method_baseline, method_baseline_retain, method_salun, method_ssd, method_scrub, method_ours;
+    method_baseline, method_baseline_retain, method_salun, method_ssd, method_scrub, method_ours,
+    method_baseline_uniform, method_baseline_other, method_baseline_retain_other;
 
 const UnlearnMethod *const unlearn_methods[] = {
     &method_retrain, &method_finetune, &method_neggrad_plus, &method_random_labels, &method_baseline,
-    &method_baseline_retain, &method_salun, &method_ssd, &method_scrub, &method_ours, NULL,
+    &method_baseline_uniform, &method_baseline_other, &method_baseline_retain, &method_baseline_retain_other,
+    &method_salun, &method_ssd, &method_scrub, &method_ours, NULL,
 };
 
 const UnlearnMethod *unlearn_method_find(const char *name) {

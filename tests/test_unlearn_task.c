@@ -120,11 +120,12 @@ int main(void) {
 
     /* ---- method table ---- */
     const char *names[] = {"retrain", "finetune", "neggrad+", "random-labels", "baseline", "baseline+retain",
-                           "salun", "ssd", "scrub", "ours"};
+                           "salun", "ssd", "scrub", "ours", "baseline:uniform", "baseline:other",
+                           "baseline+retain:other"};
     int n = 0;
     while (unlearn_methods[n]) n++;
-    CHECK(n == 10);
-    for (int i = 0; i < 10; i++) {
+    CHECK(n == 13);
+    for (int i = 0; i < 13; i++) {
         const UnlearnMethod *m = unlearn_method_find(names[i]);
         CHECKF(m && !strcmp(m->name, names[i]) && m->run && m->summary && *m->summary, "%s", names[i]);
     }

@@ -67,7 +67,34 @@ static int run_retain(Net *net, const UnlearnTask *t, const UnlearnConfig *c, Un
     return run_common(net, t, c, st, 1, err, errlen);
 }
 
+/* The variants as methods of their own, so one comparison run puts them side by side. */
+static int run_variant(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, int with_retain,
+                       int variant, char *err, size_t errlen) {
+    UnlearnConfig v = *c;
+    v.variant = variant;
+    return run_common(net, t, &v, st, with_retain, err, errlen);
+}
+static int run_uniform(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err,
+                       size_t errlen) {
+    return run_variant(net, t, c, st, 0, 1, err, errlen);
+}
+static int run_other(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err,
+                     size_t errlen) {
+    return run_variant(net, t, c, st, 0, 2, err, errlen);
+}
+static int run_retain_other(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err,
+                            size_t errlen) {
+    return run_variant(net, t, c, st, 1, 2, err, errlen);
+}
+
 const UnlearnMethod method_baseline = {
     "baseline", "seed baseline: saliency mask on forget data, masked fine-tune on forget + learn only", run_plain};
 const UnlearnMethod method_baseline_retain = {
     "baseline+retain", "seed baseline with retain data in every batch as well", run_retain};
+const UnlearnMethod method_baseline_uniform = {
+    "baseline:uniform", "seed baseline, forget samples pushed to a uniform target (forget + learn data)", run_uniform};
+const UnlearnMethod method_baseline_other = {
+    "baseline:other", "seed baseline, forget samples pushed to 'any other class' (forget + learn data)", run_other};
+const UnlearnMethod method_baseline_retain_other = {
+    "baseline+retain:other", "seed baseline, 'any other class' target, with retain data in every batch",
+    run_retain_other};
