@@ -2,12 +2,7 @@
 # bin/unlearn-compare on a tiny MNIST run (one method), the cache of pre-trained
 # models, the result files, and `mnist-unlearn eval --forget` on its checkpoints.
 set -u
-B=${BINDIR:-bin}
-DATA=${UNLEARN_DATA:-../shared/datasets}
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib_cli.sh"
 
 "$B/unlearn-compare" --help | grep -q "usage: unlearn-compare" && ok || ko "--help"
 "$B/unlearn-compare" --methods nosuch --data "$DATA" >"$T/out" 2>"$T/err"; rc=$?

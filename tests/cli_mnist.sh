@@ -2,20 +2,7 @@
 # The vision CLI end to end on a small subset, and its refusals of bad input:
 # each bad input gives exactly one line on stderr and a non-zero exit.
 set -u
-B=${BINDIR:-bin}
-DATA=${UNLEARN_DATA:-../shared/datasets}
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect_fail NAME PATTERN CMD...: non-zero exit, one stderr line matching PATTERN, no crash
-expect_fail() {
-    local name=$1 pat=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"; local rc=$?
-    local lines; lines=$(grep -c . "$T/err")
-    if [ $rc -ne 0 ] && [ $rc -lt 128 ] && [ "$lines" -eq 1 ] && grep -q -- "$pat" "$T/err"; then ok
-    else ko "$name: rc=$rc lines=$lines stderr: $(head -3 "$T/err")"; fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 "$B/mnist-unlearn" --help | grep -q pretrain && ok || ko "--help"
 for c in pretrain eval forget info; do "$B/mnist-unlearn" $c --help | grep -q usage && ok || ko "$c --help"; done

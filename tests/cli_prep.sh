@@ -5,12 +5,7 @@
 # the feature cache built once and reused without being rewritten, a cache with
 # other parameters rebuilt or refused, and a small espeak-ng synthesis.
 set -u
-B=${BINDIR:-bin}
-DATA=${UNLEARN_DATA:-../shared/datasets}
-T=$(mktemp -d); trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib_cli.sh"
 P="$B/unlearn-prep"
 export UNLEARN_OFFLINE=1      # never touch the network in tests
 
