@@ -21,7 +21,7 @@ void metrics_config_default(MetricsConfig *c) {
     c->relearn_eval_every = 0;
     c->relearn_batch = 32;
     c->mia_cap = 1000;
-    c->probe_cap = 1000;
+    c->probe_cap = 50;
 }
 
 float metrics_relearn_lr_default(const char *modality) {

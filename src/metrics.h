@@ -42,7 +42,7 @@ typedef struct {
                                     every 2nd to 50, every 5th after */
     int relearn_batch;           /* relearn batch: half forgotten class, half kept data (default 32) */
     int mia_cap;                 /* MIA: members / non-members per fit and forget samples (default 1000; 5 fits averaged) */
-    int probe_cap;               /* probe-train samples per side (default 1000) */
+    int probe_cap;               /* probe-train samples per side in each of 5 fits (default 50) */
 } MetricsConfig;
 
 void metrics_config_default(MetricsConfig *c);

@@ -9,11 +9,13 @@
 #include <string.h>
 
 void probe_config_default(ProbeConfig *c) {
-    c->cap_pos = 1000;
-    c->cap_neg = 1000;
+    c->cap_pos = 50;
+    c->cap_neg = 50;
+    c->pool = 1000;
+    c->repeats = 5;
     c->test_cap = 2000;
-    c->l2 = 1e-3;
-    c->iters = 400;
+    c->l2 = 1e-2;
+    c->iters = 300;
     c->seed = 1;
 }
 
@@ -145,7 +147,7 @@ static Dataset *take(const Dataset *d, int k, Rng *r) {
 int probe_accuracy(Net *net, const Dataset *pos_train, const Dataset *neg_train, const Dataset *pos_test,
                    const Dataset *neg_test, const ProbeConfig *c, ProbeResult *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
-    r->bal_acc = r->train_bal_acc = NAN;
+    r->bal_acc = r->train_bal_acc = r->bal_acc_std = NAN;
     if (!pos_train || !neg_train || !pos_test || !neg_test || !pos_train->n || !neg_train->n || !pos_test->n ||
         !neg_test->n) {
         snprintf(err, errlen, "probe: forget/retain train and test sets must all be non-empty");
@@ -153,33 +155,68 @@ int probe_accuracy(Net *net, const Dataset *pos_train, const Dataset *neg_train,
     }
     Rng rg;
     rng_seed(&rg, c->seed ^ 0x50524f4245ULL);
-    Dataset *ptr = take(pos_train, c->cap_pos, &rg), *ntr = take(neg_train, c->cap_neg, &rg);
+    int kp = c->cap_pos > 0 ? c->cap_pos : pos_train->n, kn = c->cap_neg > 0 ? c->cap_neg : neg_train->n;
+    int pool = c->pool > 0 ? c->pool : 0;
+    if (pool && pool < kp) pool = kp;
+    if (pool && pool < kn) pool = kn;
+    int R = c->repeats > 0 ? c->repeats : 1;
+    Dataset *ptr = take(pos_train, pool, &rg), *ntr = take(neg_train, pool, &rg);
     Dataset *pte = take(pos_test, c->test_cap, &rg), *nte = take(neg_test, c->test_cap, &rg);
-    Dataset *trn = NULL;
-    float *Ftr = NULL, *Fp = NULL, *Fn = NULL;
-    int *y = NULL, rc = -1;
+    float *Fp_tr = NULL, *Fn_tr = NULL, *Fp = NULL, *Fn = NULL, *X = NULL;
+    int *y = NULL, *ip = NULL, *in = NULL, rc = -1;
+    double *acc = NULL;
     LogReg lr;
     memset(&lr, 0, sizeof lr);
     if (!ptr || !ntr || !pte || !nte) { snprintf(err, errlen, "probe: out of memory"); goto out; }
-    trn = ds_concat(ptr, ntr);
-    if (!trn) { snprintf(err, errlen, "probe: out of memory"); goto out; }
+    if (kp > ptr->n) kp = ptr->n;
+    if (kn > ntr->n) kn = ntr->n;
     int layer = net_feature_layer(net), d = net_layer_size(net, layer);
-    Ftr = extract_features(net, trn, layer, 256);
+    Fp_tr = extract_features(net, ptr, layer, 256);
+    Fn_tr = extract_features(net, ntr, layer, 256);
     Fp = extract_features(net, pte, layer, 256);
     Fn = extract_features(net, nte, layer, 256);
-    y = malloc((size_t)trn->n * sizeof(int));
-    if (!Ftr || !Fp || !Fn || !y) { snprintf(err, errlen, "probe: out of memory"); goto out; }
-    for (int i = 0; i < trn->n; i++) y[i] = i < ptr->n;
-    if (logreg_fit(&lr, Ftr, y, trn->n, d, c->l2, c->iters, err, errlen)) goto out;
-    r->train_bal_acc = logreg_balanced_acc(&lr, Ftr, ptr->n, Ftr + (size_t)ptr->n * d, ntr->n);
-    r->bal_acc = logreg_balanced_acc(&lr, Fp, pte->n, Fn, nte->n);
-    r->n_train = trn->n;
+    X = malloc((size_t)(kp + kn) * d * sizeof(float));
+    y = malloc((size_t)(kp + kn) * sizeof(int));
+    ip = malloc((size_t)ptr->n * sizeof(int));
+    in = malloc((size_t)ntr->n * sizeof(int));
+    acc = malloc((size_t)R * sizeof(double));
+    if (!Fp_tr || !Fn_tr || !Fp || !Fn || !X || !y || !ip || !in || !acc) {
+        snprintf(err, errlen, "probe: out of memory");
+        goto out;
+    }
+    for (int i = 0; i < ptr->n; i++) ip[i] = i;
+    for (int i = 0; i < ntr->n; i++) in[i] = i;
+    double tr_sum = 0;
+    for (int rep = 0; rep < R; rep++) {
+        rng_shuffle(&rg, ip, ptr->n);
+        rng_shuffle(&rg, in, ntr->n);
+        for (int i = 0; i < kp; i++) {
+            memcpy(X + (size_t)i * d, Fp_tr + (size_t)ip[i] * d, (size_t)d * sizeof(float));
+            y[i] = 1;
+        }
+        for (int i = 0; i < kn; i++) {
+            memcpy(X + (size_t)(kp + i) * d, Fn_tr + (size_t)in[i] * d, (size_t)d * sizeof(float));
+            y[kp + i] = 0;
+        }
+        if (logreg_fit(&lr, X, y, kp + kn, d, c->l2, c->iters, err, errlen)) goto out;
+        tr_sum += logreg_balanced_acc(&lr, X, kp, X + (size_t)kp * d, kn);
+        acc[rep] = logreg_balanced_acc(&lr, Fp, pte->n, Fn, nte->n);
+        logreg_free(&lr);
+    }
+    double mu = 0, ss = 0;
+    for (int i = 0; i < R; i++) mu += acc[i];
+    mu /= R;
+    for (int i = 0; i < R; i++) ss += (acc[i] - mu) * (acc[i] - mu);
+    r->bal_acc = mu;
+    r->bal_acc_std = R > 1 ? sqrt(ss / (R - 1)) : 0.0;
+    r->train_bal_acc = tr_sum / R;
+    r->n_train = kp + kn;
     r->n_test = pte->n + nte->n;
     r->dim = d;
     rc = 0;
 out:
     logreg_free(&lr);
-    free(Ftr); free(Fp); free(Fn); free(y);
-    ds_free(ptr); ds_free(ntr); ds_free(pte); ds_free(nte); ds_free(trn);
+    free(Fp_tr); free(Fn_tr); free(Fp); free(Fn); free(X); free(y); free(ip); free(in); free(acc);
+    ds_free(ptr); ds_free(ntr); ds_free(pte); ds_free(nte);
     return rc;
 }

@@ -129,7 +129,8 @@ int main(void) {
            probe_catches ? "yes" : "no", mh.probe_acc, mr.probe_acc, relearn_catches ? "yes" : "no",
            mh.relearn_steps, mr.relearn_steps);
     CHECK(probe_catches || relearn_catches);
-    CHECKF(mo.probe_acc > mr.probe_acc, "probe original %.3f retrain %.3f", mo.probe_acc, mr.probe_acc);
+    /* the few-shot probe reads the class off the original's features more easily than off retrain's */
+    CHECKF(mo.probe_acc > mr.probe_acc + 0.01, "probe original %.3f retrain %.3f", mo.probe_acc, mr.probe_acc);
     /* the relearn curve starts at step 0 and is increasing in steps */
     CHECK(mr.relearn_points >= 2 && mr.relearn_step[0] == 0);
     for (int i = 1; i < mr.relearn_points; i++) CHECK(mr.relearn_step[i] > mr.relearn_step[i - 1]);

@@ -403,7 +403,7 @@ int main(int argc, char **argv) {
     op.net = cli_str(o, "net", NULL);
     metrics_config_default(&op.mc);
     op.mc.relearn_max_steps = (int)v_relearn;
-    if (quick) { op.mc.mia_cap = 300; op.mc.probe_cap = 200; }
+    if (quick) op.mc.mia_cap = 300;
 
     /* seeds */
     int seeds[MAX_SEEDS];
