@@ -11,7 +11,7 @@ set -u
 [ $rc -eq 2 ] && grep -q "unknown modality" "$T/err" && ok || ko "unknown modality: rc=$rc"
 
 # a tiny run: original + retrain + finetune, one seed
-"$B/unlearn-compare" --quick --modalities mnist --methods finetune --out "$T/run" --data "$DATA" >"$T/log" 2>&1; rc=$?
+"$B/unlearn-compare" --quick --limit 40 --test-limit 30 --modalities mnist --methods finetune --out "$T/run" --data "$DATA" >"$T/log" 2>&1; rc=$?
 [ $rc -eq 0 ] && ok || ko "quick run: rc=$rc $(tail -5 "$T/log")"
 grep -q "total time" "$T/log" && ok || ko "total time printed"
 for f in results.json results.csv results_runs.csv results.md per_class_mnist.svg relearn_mnist.svg \
@@ -30,21 +30,21 @@ ls "$T/run/models/"*original*.safetensors >/dev/null 2>&1 && ls "$T/run/models/"
     && ok || ko "cached models"
 
 # the second run reuses the cached original and retrain
-"$B/unlearn-compare" --quick --modalities mnist --methods none --out "$T/run" --data "$DATA" >"$T/log2" 2>&1; rc=$?
+"$B/unlearn-compare" --quick --limit 40 --test-limit 30 --modalities mnist --methods none --out "$T/run" --data "$DATA" >"$T/log2" 2>&1; rc=$?
 [ $rc -eq 0 ] && [ "$(grep -c "cached" "$T/log2")" -eq 2 ] && ok || ko "cache reuse: rc=$rc $(grep -i "original\|retrain" "$T/log2" | head -4)"
 
 # eval --forget on the checkpoints: the retrained model is 'unlearned' (3 in slot of 6)
 orig=$(ls "$T/run/models/"*original*.safetensors | head -1)
 retr=$(ls "$T/run/models/"*retrain*.safetensors | head -1)
 "$B/mnist-unlearn" eval --model "$retr" --forget 6 --learn 3 --reference "$orig" --metrics basic,probe \
-    --limit 60 --test-limit 40 --json "$T/ev.json" --data "$DATA" --quiet >"$T/ev" 2>&1; rc=$?
+    --limit 40 --test-limit 30 --json "$T/ev.json" --data "$DATA" --quiet >"$T/ev" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q "unlearned model" "$T/ev" && grep -q "linear-probe accuracy" "$T/ev" && ! grep -q "MIA efficacy" "$T/ev" \
     && grep -q "avg gap" "$T/ev" && ok || ko "eval --forget: rc=$rc $(tail -5 "$T/ev")"
 grep -q '"state": "unlearned"' "$T/ev.json" && grep -q '"reference_metrics"' "$T/ev.json" && ok || ko "eval json"
-"$B/mnist-unlearn" eval --model "$orig" --forget 6 --metrics basic --limit 60 --test-limit 40 --data "$DATA" --quiet >"$T/ev" 2>&1 \
+"$B/mnist-unlearn" eval --model "$orig" --forget 6 --metrics basic --limit 40 --test-limit 30 --data "$DATA" --quiet >"$T/ev" 2>&1 \
     && grep -q "original model" "$T/ev" && ok || ko "eval original: $(tail -3 "$T/ev")"
 # refusals: a class the model never had, an unknown metric
-"$B/mnist-unlearn" eval --model "$orig" --forget 3 --limit 60 --test-limit 40 --data "$DATA" >"$T/out" 2>"$T/err"; rc=$?
+"$B/mnist-unlearn" eval --model "$orig" --forget 3 --limit 40 --test-limit 30 --data "$DATA" >"$T/out" 2>"$T/err"; rc=$?
 [ $rc -ne 0 ] && [ "$(grep -c . "$T/err")" -eq 1 ] && grep -q "no slot for class 3" "$T/err" && ok || ko "forget unslotted: rc=$rc $(cat "$T/err")"
 "$B/mnist-unlearn" eval --model "$orig" --forget 6 --metrics basic,foo --data "$DATA" >"$T/out" 2>"$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "unknown metric 'foo'" "$T/err" && ok || ko "unknown metric: rc=$rc $(cat "$T/err")"
