@@ -204,7 +204,7 @@ static void params_diff(const char *cache, const char *now, char *out, size_t le
         for (int i = 0; i < na && !found; i++) found = !strcmp(ta[i], tb[j]);
         if (!found && strlen(nb) + strlen(tb[j]) + 2 < sizeof nb) { strcat(nb, " "); strcat(nb, tb[j]); }
     }
-    snprintf(out, len, "cache:%s; now:%s", ca[0] ? ca : " -", nb[0] ? nb : " -");
+    snprintf(out, len, "cache:%.200s; now:%.200s", ca[0] ? ca : " -", nb[0] ? nb : " -");
 }
 
 /* Is the cache valid for (p, ix)?  1 yes, 0 no (why), -1 absent. */

@@ -198,7 +198,7 @@ static int write_plots(const char *dir, const Modality *m, const PlotModel *pm, 
     char path[PATH_MAX + 128], title[256];
     /* per-class accuracy */
     const char *cats[MAX_LABELS];
-    char catbuf[MAX_LABELS][8];
+    char catbuf[MAX_LABELS][12];
     double vals[MAX_MODELS][MAX_LABELS];
     SvgSeries s[MAX_MODELS];
     for (int y = 0; y < m->n_labels && y < MAX_LABELS; y++) {
@@ -216,7 +216,7 @@ static int write_plots(const char *dir, const Modality *m, const PlotModel *pm, 
     /* confusion matrices */
     for (int i = 0; i < npm; i++) {
         const char *rl[MAX_LABELS], *cl[MAX_SLOTS];
-        char rb[MAX_LABELS][8], cb[MAX_SLOTS][16];
+        char rb[MAX_LABELS][12], cb[MAX_SLOTS][16];
         int rows = 0;
         static double v[MAX_LABELS * MAX_SLOTS];
         for (int y = 0; y < m->n_labels; y++) {
