@@ -226,7 +226,7 @@ static void pass_ssd(const char *name, Net *gpu) {
     Rng r;
     rng_seed(&r, 777);
     float *ID = malloc(n * sizeof(float)), *If = malloc(n * sizeof(float));
-    float *ref = malloc(n * sizeof(float)), *acc = malloc(n * sizeof(float)), *acc2 = malloc(n * sizeof(float));
+    float *ref = calloc(n, sizeof(float)), *acc = malloc(n * sizeof(float)), *acc2 = malloc(n * sizeof(float));
     for (size_t i = 0; i < n; i++) {
         ID[i] = 1e-3f * rng_uniform(&r);
         If[i] = ID[i] * 20.0f * rng_uniform(&r);          /* about half exceed alpha = 10 */
