@@ -348,7 +348,9 @@ static void usage(FILE *f) {
             "  --net NAME|PATH       net spec for every modality (default: each modality's default)\n"
             "  --split S             speech split (upstream or a held-out speaker)\n"
             "  --data DIR            datasets folder\n"
-            "  --threads N           CPU threads (default: all cores)\n"
+            "  --threads N           CPU threads (default 1: on a shared 2-core machine two OpenMP threads ran\n"
+            "                        these small nets 4-10x slower, spinning at every barrier; one thread ran\n"
+            "                        the full default run in 16 min)\n"
             "  --device D            cpu, cuda or auto (default auto)\n"
             "  --quiet               no progress lines\n");
 }
@@ -376,7 +378,7 @@ int main(int argc, char **argv) {
         cli_int(o, "pretrain-epochs", quick ? 3 : 0, 0, 1000, &v_epochs, err, sizeof err) ||
         cli_int(o, "steps", quick ? 20 : 0, 0, 100000000, &v_steps, err, sizeof err) ||
         cli_int(o, "relearn-steps", quick ? 30 : 100, 1, 1000000, &v_relearn, err, sizeof err) ||
-        cli_int(o, "threads", 0, 0, 1024, &v_threads, err, sizeof err) ||
+        cli_int(o, "threads", 1, 1, 1024, &v_threads, err, sizeof err) ||
         cli_float(o, "relearn-lr", 0, 0, 10, &v_rlr, err, sizeof err) ||
         cli_int(o, "forget", 6, 0, MAX_LABELS - 1, &v_forget, err, sizeof err) ||
         cli_int(o, "learn", 3, -1, MAX_LABELS - 1, &v_learn, err, sizeof err)) {
