@@ -311,7 +311,7 @@ static void build_info(const Options *op, int quick, const char *modjson, const 
              "logistic regression on penultimate features, class %d vs kept classes; relearn: SGD steps (%d "
              "examples of %d + kept data, batch %d) until a fresh slot reaches %.0f%% test accuracy (cap %d); avg gap: "
              "mean |method - retrain| over leakage, new-class, retained, MIA; time and FLOPs relative to retrain's "
-             "training.\n\n%d threads; %s %.0f s.",
+             "training.\n\nThreads: %d; %s %.0f s.",
              op->forget, op->learn, op->forget, op->learn, modmd, op->forget, op->learn, op->forget,
              op->mc.relearn_k, op->forget, op->mc.relearn_batch, 100 * op->mc.relearn_threshold,
              op->mc.relearn_max_steps, omp_get_max_threads(), done ? "total time" : "time so far", total);
