@@ -122,3 +122,15 @@ void ds_gather(const Dataset *d, const int *idx, int B, float *x, int *y) {
         if (y) y[i] = d->y[idx[i]];
     }
 }
+
+Dataset *ds_take_random(const Dataset *d, int k, Rng *r) {
+    int n = d->n;
+    if (k <= 0 || k > n) k = n;
+    int *idx = malloc((size_t)(n ? n : 1) * sizeof(int));
+    if (!idx) return NULL;
+    for (int i = 0; i < n; i++) idx[i] = i;
+    rng_shuffle(r, idx, n);
+    Dataset *s = ds_subset(d, idx, k);
+    free(idx);
+    return s;
+}

@@ -23,6 +23,9 @@ Dataset *ds_filter_classes(const Dataset *d, const int *classes, int nc);
 Dataset *ds_subset(const Dataset *d, const int *idx, int n);
 /* Concatenate two datasets of equal sample shape. */
 Dataset *ds_concat(const Dataset *a, const Dataset *b);
+/* k samples drawn uniformly without replacement with r (k <= 0 or k > n: all of
+ * them, shuffled).  NULL on allocation failure. */
+Dataset *ds_take_random(const Dataset *d, int k, Rng *r);
 /* At most k samples per class (first k in a seeded shuffle). */
 Dataset *ds_take_per_class(const Dataset *d, int k, uint64_t seed);
 int ds_count_class(const Dataset *d, int cls);

@@ -132,18 +132,6 @@ double logreg_balanced_acc(const LogReg *m, const float *P, int np, const float 
     return 0.5 * ((double)tp / np + (double)tn / nn);
 }
 
-static Dataset *take(const Dataset *d, int k, Rng *r) {
-    int n = d->n;
-    if (k <= 0 || k > n) k = n;
-    int *idx = malloc((size_t)(n ? n : 1) * sizeof(int));
-    if (!idx) return NULL;
-    for (int i = 0; i < n; i++) idx[i] = i;
-    rng_shuffle(r, idx, n);
-    Dataset *s = ds_subset(d, idx, k);
-    free(idx);
-    return s;
-}
-
 int probe_accuracy(Net *net, const Dataset *pos_train, const Dataset *neg_train, const Dataset *pos_test,
                    const Dataset *neg_test, const ProbeConfig *c, ProbeResult *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
@@ -160,8 +148,8 @@ int probe_accuracy(Net *net, const Dataset *pos_train, const Dataset *neg_train,
     if (pool && pool < kp) pool = kp;
     if (pool && pool < kn) pool = kn;
     int R = c->repeats > 0 ? c->repeats : 1;
-    Dataset *ptr = take(pos_train, pool, &rg), *ntr = take(neg_train, pool, &rg);
-    Dataset *pte = take(pos_test, c->test_cap, &rg), *nte = take(neg_test, c->test_cap, &rg);
+    Dataset *ptr = ds_take_random(pos_train, pool, &rg), *ntr = ds_take_random(neg_train, pool, &rg);
+    Dataset *pte = ds_take_random(pos_test, c->test_cap, &rg), *nte = ds_take_random(neg_test, c->test_cap, &rg);
     float *Fp_tr = NULL, *Fn_tr = NULL, *Fp = NULL, *Fn = NULL, *X = NULL;
     int *y = NULL, *ip = NULL, *in = NULL, rc = -1;
     double *acc = NULL;

@@ -67,18 +67,6 @@ Net *net_add_output_slot(Net *net, char *err, size_t errlen) {
     return nn;
 }
 
-static Dataset *take(const Dataset *d, int k, Rng *r) {
-    int n = d->n;
-    if (k <= 0 || k > n) k = n;
-    int *idx = malloc((size_t)(n ? n : 1) * sizeof(int));
-    if (!idx) return NULL;
-    for (int i = 0; i < n; i++) idx[i] = i;
-    rng_shuffle(r, idx, n);
-    Dataset *s = ds_subset(d, idx, k);
-    free(idx);
-    return s;
-}
-
 /* Share of the forgotten class's test samples predicted into the new slot, or into a
  * slot the map still gives to that class (the original model keeps one). */
 static double new_slot_acc(Net *nn, const Dataset *test, int slot, const ClassMap *cm, int cls, int *pred) {
@@ -129,8 +117,8 @@ int relearn_run(Net *net, const ClassMap *cm, const Dataset *forget_train, const
     while (every > 0 && c->max_steps / every + 2 > RELEARN_MAX_POINTS) every++;
     Rng rg;
     rng_seed(&rg, c->seed ^ 0x52454c4541524eULL);
-    Dataset *fk = take(forget_train, c->k, &rg);
-    Dataset *te = take(forget_test, c->test_cap, &rg);
+    Dataset *fk = ds_take_random(forget_train, c->k, &rg);
+    Dataset *te = ds_take_random(forget_test, c->test_cap, &rg);
     const size_t ss = ds_sample_size(keep_train);
     float *x = malloc((size_t)B * ss * sizeof(float));
     float *t = calloc((size_t)B * K, sizeof(float));
