@@ -13,13 +13,15 @@
 void metrics_config_default(MetricsConfig *c) {
     memset(c, 0, sizeof *c);
     c->mia = c->probe = c->relearn = 1;
-    c->relearn_k = 50;
-    c->relearn_lr = 0.001f;
-    c->relearn_threshold = 0.8f;
-    c->relearn_max_steps = 100;
+    RelearnConfig rc;                  /* one source for the relearn defaults */
+    relearn_config_default(&rc);
+    c->relearn_k = rc.k;
+    c->relearn_lr = rc.lr;
+    c->relearn_threshold = rc.threshold;
+    c->relearn_max_steps = rc.max_steps;
     c->seed = 1;
-    c->relearn_eval_every = 0;
-    c->relearn_batch = 32;
+    c->relearn_eval_every = rc.eval_every;
+    c->relearn_batch = rc.batch;
     c->mia_cap = 1000;
     c->probe_cap = 50;
 }
