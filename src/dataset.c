@@ -109,6 +109,43 @@ Dataset *ds_take_per_class(const Dataset *d, int k, uint64_t seed) {
     return o;
 }
 
+/* Index of the (label, group) stratum of sample i in a small open-addressed list. */
+static int stratum_of(const Dataset *d, int i, int64_t *keys, int *nkeys) {
+    int64_t key = (int64_t)d->y[i] * 1000003 + (d->group ? d->group[i] : -1);
+    for (int s = 0; s < *nkeys; s++)
+        if (keys[s] == key) return s;
+    keys[*nkeys] = key;
+    return (*nkeys)++;
+}
+
+int ds_split_strata(const Dataset *d, int k, uint64_t seed, Dataset **rest, Dataset **val) {
+    *rest = *val = NULL;
+    int n = d->n;
+    int *order = malloc((size_t)(n ? n : 1) * sizeof(int)), *stratum = malloc((size_t)(n ? n : 1) * sizeof(int));
+    int *taken = calloc((size_t)(n ? n : 1), sizeof(int));
+    int64_t *keys = malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+    uint8_t *in_val = calloc((size_t)(n ? n : 1), 1);
+    int nkeys = 0, rc = -1;
+    if (!order || !stratum || !taken || !keys || !in_val) goto done;
+    for (int i = 0; i < n; i++) { order[i] = i; stratum[i] = stratum_of(d, i, keys, &nkeys); }
+    Rng r; rng_seed(&r, seed);
+    rng_shuffle(&r, order, n);
+    for (int j = 0; j < n; j++)
+        if (taken[stratum[order[j]]] < k) { taken[stratum[order[j]]]++; in_val[order[j]] = 1; }
+    int nv = 0, nr = 0;
+    for (int i = 0; i < n; i++) {   /* reuse order[] for rest, stratum[] for val: dataset order */
+        if (in_val[i]) stratum[nv++] = i;
+        else order[nr++] = i;
+    }
+    *rest = ds_subset(d, order, nr);
+    *val = ds_subset(d, stratum, nv);
+    if (*rest && *val) rc = 0;
+    else { ds_free(*rest); ds_free(*val); *rest = *val = NULL; }
+done:
+    free(order); free(stratum); free(taken); free(keys); free(in_val);
+    return rc;
+}
+
 int ds_count_class(const Dataset *d, int cls) {
     int c = 0;
     for (int i = 0; i < d->n; i++) c += d->y[i] == cls;

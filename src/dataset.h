@@ -28,6 +28,10 @@ Dataset *ds_concat(const Dataset *a, const Dataset *b);
 Dataset *ds_take_random(const Dataset *d, int k, Rng *r);
 /* At most k samples per class (first k in a seeded shuffle). */
 Dataset *ds_take_per_class(const Dataset *d, int k, uint64_t seed);
+/* Validation split: k samples of every stratum (label, group; group -1 when the set has
+ * none), drawn with a seeded shuffle, go to *val, the rest to *rest; both keep dataset
+ * order.  A stratum with <= k samples gives them all to val.  0, or -1 on allocation failure. */
+int ds_split_strata(const Dataset *d, int k, uint64_t seed, Dataset **rest, Dataset **val);
 int ds_count_class(const Dataset *d, int cls);
 /* Gather a batch of samples by index into x [B][...] and labels y [B]. */
 void ds_gather(const Dataset *d, const int *idx, int B, float *x, int *y);

@@ -16,6 +16,7 @@ typedef struct {
     const char *cache_dir;      /* --cache DIR */
     uint64_t seed;
     int verbose;
+    int no_test;                /* 1: do not return the test split (*test = NULL): tuning runs never see it */
 } DataOptions;
 
 typedef struct Modality {
@@ -30,6 +31,12 @@ typedef struct Modality {
     int (*load)(const DataOptions *o, Dataset **train, Dataset **test, char *err, size_t errlen);
     AugmentFn augment;          /* training augmentation, or NULL */
     const char *data_help;      /* extra --help lines for data options */
+    /* Evaluation settings: every difference between modalities is a field here, never a name check. */
+    int val_per_stratum;        /* validation split: this many training samples of every (class, group)
+                                   stratum (group = speaker where the data has one) */
+    float relearn_lr;           /* relearn metric: SGD step size */
+    int compare_epochs;         /* unlearn-compare: pre-training epochs of originals and golds (0: recipe's) */
+    long compare_steps;         /* unlearn-compare: optimiser-step budget of every method */
 } Modality;
 
 /* The shared command-line driver: pretrain, eval, forget, info. */

@@ -1,57 +1,43 @@
-/* results.c — aggregation over seeds and the result writers (see results.h). */
+/* results.c — run records: the metric table, JSON writing and reading (see results.h). */
 #include "results.h"
 #include "atomic_file.h"
-#include "report.h"
+#include "json.h"
+#include <dirent.h>
+#include <limits.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define M(field) offsetof(UnlearnMetrics, field)
 const ResultMetric result_metrics[] = {
-    {"forget_leakage", "leakage %", M(forget_leakage), 1, 1},
-    {"new_class_acc", "new-class %", M(new_class_acc), 1, 1},
-    {"retained_acc", "retained %", M(retained_acc), 1, 1},
-    {"mia_efficacy", "MIA %", M(mia_efficacy), 1, 1},
-    {"probe_acc", "probe %", M(probe_acc), 1, 1},
-    {"relearn_steps", "relearn steps", M(relearn_steps), 0, 1},
-    {"avg_gap", "avg gap %", M(avg_gap), 1, 1},
-    {"seconds", "seconds", M(seconds), 0, 1},
-    {"flops", "FLOPs", M(flops), 0, 0},
-    {"cost_ratio_time", "time / retrain", M(cost_ratio_time), 0, 1},
-    {"cost_ratio_flops", "FLOPs / retrain", M(cost_ratio_flops), 0, 1},
-    {"mia_fit_acc", "MIA fit acc %", M(mia_fit_acc), 1, 0},
-    {"probe_train_acc", "probe train acc %", M(probe_train_acc), 1, 0},
-    {"relearn_final_acc", "relearn final acc %", M(relearn_final_acc), 1, 0},
+    {"forget_leakage", "leakage %", M(forget_leakage), 1},
+    {"new_class_acc", "new-class %", M(new_class_acc), 1},
+    {"retained_acc", "retained %", M(retained_acc), 1},
+    {"mia_efficacy", "MIA %", M(mia_efficacy), 1},
+    {"probe_acc", "probe %", M(probe_acc), 1},
+    {"relearn_steps", "relearn steps", M(relearn_steps), 0},
+    {"mia_fit_acc", "MIA fit acc %", M(mia_fit_acc), 1},
+    {"probe_train_acc", "probe train acc %", M(probe_train_acc), 1},
+    {"relearn_final_acc", "relearn final acc %", M(relearn_final_acc), 1},
 };
 #undef M
 const int n_result_metrics = (int)(sizeof result_metrics / sizeof result_metrics[0]);
+const char *const margin_set_names[N_MARGIN_SETS] = {"forget_train", "forget_test", "retain_test"};
 
-_Static_assert(sizeof result_metrics / sizeof result_metrics[0] <= RESULTS_MAX_METRICS, "too many metrics");
-
-void results_init(Results *r) { memset(r, 0, sizeof *r); }
-void results_free(Results *r) { free(r->rows); memset(r, 0, sizeof *r); }
-
-int results_add(Results *r, const char *modality, const char *method, int seed, const UnlearnMetrics *m) {
-    if (r->n == r->cap) {
-        int nc = r->cap ? 2 * r->cap : 16;
-        ResultRow *nr = realloc(r->rows, (size_t)nc * sizeof *nr);
-        if (!nr) return -1;
-        r->rows = nr;
-        r->cap = nc;
-    }
-    ResultRow *row = &r->rows[r->n++];
-    memset(row, 0, sizeof *row);
-    snprintf(row->modality, sizeof row->modality, "%s", modality);
-    snprintf(row->method, sizeof row->method, "%s", method);
-    row->seed = seed;
-    row->m = *m;
-    return 0;
+int result_metric_find(const char *key) {
+    for (int i = 0; i < n_result_metrics; i++)
+        if (!strcmp(result_metrics[i].key, key)) return i;
+    return -1;
 }
 
 double result_value(const UnlearnMetrics *m, int metric) {
     return *(const double *)((const char *)m + result_metrics[metric].offset);
+}
+
+static double *result_ptr(UnlearnMetrics *m, int metric) {
+    return (double *)((char *)m + result_metrics[metric].offset);
 }
 
 int mean_std(const double *v, int n, double *mean, double *std) {
@@ -66,184 +52,216 @@ int mean_std(const double *v, int n, double *mean, double *std) {
     return k;
 }
 
-int results_aggregate(const Results *r, ResultGroup **out) {
-    *out = NULL;
-    ResultGroup *g = calloc((size_t)(r->n ? r->n : 1), sizeof *g);
-    double *v = malloc((size_t)(r->n ? r->n : 1) * sizeof(double));
-    if (!g || !v) { free(g); free(v); return -1; }
-    int ng = 0;
-    for (int i = 0; i < r->n; i++) {
-        const ResultRow *row = &r->rows[i];
-        int j;
-        for (j = 0; j < ng; j++)
-            if (!strcmp(g[j].modality, row->modality) && !strcmp(g[j].method, row->method)) break;
-        if (j < ng) continue;   /* already aggregated */
-        ResultGroup *G = &g[ng++];
-        snprintf(G->modality, sizeof G->modality, "%s", row->modality);
-        snprintf(G->method, sizeof G->method, "%s", row->method);
-        for (int k = 0; k < n_result_metrics; k++) {
-            int n = 0;
-            for (int q = i; q < r->n; q++)
-                if (!strcmp(r->rows[q].modality, row->modality) && !strcmp(r->rows[q].method, row->method))
-                    v[n++] = result_value(&r->rows[q].m, k);
-            G->n = n;
-            G->n_valid[k] = mean_std(v, n, &G->mean[k], &G->std[k]);
+void record_init(RunRecord *r) {
+    memset(r, 0, sizeof *r);
+    metrics_clear(&r->m);
+    r->seconds = r->flops = NAN;
+    for (int i = 0; i < MAX_LABELS; i++) r->class_acc[i] = NAN;
+}
+
+void record_free(RunRecord *r) {
+    for (int s = 0; s < N_MARGIN_SETS; s++) free(r->margins[s]);
+    memset(r->margins, 0, sizeof r->margins);
+}
+
+static const char *role_name(RecordRole r) {
+    return r == REC_ORIGINAL ? "original" : r == REC_GOLD ? "gold" : "method";
+}
+
+static void jb_doubles(JsonBuf *b, const double *v, int n) {
+    jb_puts(b, "[");
+    for (int i = 0; i < n; i++) { if (i) jb_puts(b, ","); jb_num(b, v[i]); }
+    jb_puts(b, "]");
+}
+
+static void jb_floats(JsonBuf *b, const float *v, int n) {
+    jb_puts(b, "[");
+    for (int i = 0; i < n; i++) jb_printf(b, "%s%.7g", i ? "," : "", isfinite(v[i]) ? v[i] : 0.0f);
+    jb_puts(b, "]");
+}
+
+static void write_head(JsonBuf *b, const RunRecord *r) {
+    jb_puts(b, "{\"modality\": "); jb_str(b, r->modality);
+    jb_puts(b, ", \"net\": "); jb_str(b, r->net);
+    jb_puts(b, ", \"method\": "); jb_str(b, r->method);
+    jb_printf(b, ", \"role\": \"%s\", \"forget\": %d, \"learn\": %d, \"classes\": ", role_name(r->role), r->forget,
+              r->learn);
+    jb_str(b, r->classes);
+    jb_printf(b, ", \"seed\": %d, \"eval\": ", r->seed);
+    jb_str(b, r->eval);
+    jb_printf(b, ", \"threads\": %d", r->threads);
+}
+
+static void write_body(JsonBuf *b, const RunRecord *r) {
+    jb_puts(b, ",\n \"metrics\": {");
+    for (int i = 0; i < n_result_metrics; i++) {
+        jb_printf(b, "%s\"%s\": ", i ? ", " : "", result_metrics[i].key);
+        jb_num(b, result_value(&r->m, i));
+    }
+    jb_puts(b, "},\n \"class_acc\": ");
+    jb_doubles(b, r->class_acc, r->n_labels);
+    jb_puts(b, ",\n \"cost\": {\"seconds\": "); jb_num(b, r->seconds);
+    jb_puts(b, ", \"flops\": "); jb_num(b, r->flops);
+    jb_printf(b, ", \"steps\": %ld, \"cached\": %s},\n \"relearn_curve\": {\"step\": [", r->steps,
+              r->cost_cached ? "true" : "false");
+    for (int i = 0; i < r->m.relearn_points; i++) jb_printf(b, "%s%d", i ? "," : "", r->m.relearn_step[i]);
+    jb_puts(b, "], \"acc\": ");
+    jb_floats(b, r->m.relearn_acc, r->m.relearn_points);
+    jb_puts(b, "},\n \"margins\": {");
+    for (int s = 0; s < N_MARGIN_SETS; s++) {
+        jb_printf(b, "%s\"%s\": ", s ? ",\n  " : "", margin_set_names[s]);
+        jb_floats(b, r->margins[s], r->n_margins[s]);
+    }
+    jb_puts(b, "}}\n");
+}
+
+int record_write(const RunRecord *r, const char *path, char *err, size_t errlen) {
+    JsonBuf b;
+    jb_init(&b);
+    write_head(&b, r);
+    write_body(&b, r);
+    if (b.oom) { jb_free(&b); snprintf(err, errlen, "%s: out of memory", path); return -1; }
+    int rc = atomic_write_text(path, b.buf, err, errlen);
+    jb_free(&b);
+    return rc;
+}
+
+/* ---- reading ---- */
+
+static double num_or_nan(const JsonValue *v) { return v && v->type == JSON_NUMBER ? v->num : NAN; }
+
+static int get_str(const JsonValue *o, const char *key, char *out, size_t n) {
+    const JsonValue *v = json_get(o, key);
+    if (!v || v->type != JSON_STRING) return -1;
+    snprintf(out, n, "%s", v->str);
+    return 0;
+}
+
+static int get_int(const JsonValue *o, const char *key, int *out) {
+    const JsonValue *v = json_get(o, key);
+    if (!v || v->type != JSON_NUMBER || !v->is_int) return -1;
+    *out = (int)v->i;
+    return 0;
+}
+
+static int read_head(RunRecord *r, const JsonValue *root) {
+    char role[16];
+    if (get_str(root, "modality", r->modality, sizeof r->modality) || get_str(root, "method", r->method, sizeof r->method) ||
+        get_str(root, "classes", r->classes, sizeof r->classes) || get_str(root, "eval", r->eval, sizeof r->eval) ||
+        get_str(root, "role", role, sizeof role) || get_int(root, "forget", &r->forget) ||
+        get_int(root, "learn", &r->learn) || get_int(root, "seed", &r->seed))
+        return -1;
+    get_str(root, "net", r->net, sizeof r->net);
+    get_int(root, "threads", &r->threads);
+    if (!strcmp(role, "original")) r->role = REC_ORIGINAL;
+    else if (!strcmp(role, "gold")) r->role = REC_GOLD;
+    else if (!strcmp(role, "method")) r->role = REC_METHOD;
+    else return -1;
+    return 0;
+}
+
+static int read_arrays(RunRecord *r, const JsonValue *root) {
+    const JsonValue *ca = json_get(root, "class_acc");
+    if (!ca || ca->type != JSON_ARRAY || ca->n > MAX_LABELS) return -1;
+    r->n_labels = ca->n;
+    for (int i = 0; i < ca->n; i++) r->class_acc[i] = num_or_nan(&ca->items[i]);
+    const JsonValue *curve = json_get(root, "relearn_curve"), *st = json_get(curve, "step"), *ac = json_get(curve, "acc");
+    if (st && ac && st->type == JSON_ARRAY && ac->type == JSON_ARRAY && st->n == ac->n && st->n <= RELEARN_MAX_POINTS) {
+        r->m.relearn_points = st->n;
+        for (int i = 0; i < st->n; i++) {
+            r->m.relearn_step[i] = (int)num_or_nan(&st->items[i]);
+            r->m.relearn_acc[i] = (float)num_or_nan(&ac->items[i]);
         }
     }
-    free(v);
-    *out = g;
-    return ng;
+    const JsonValue *mg = json_get(root, "margins");
+    for (int s = 0; s < N_MARGIN_SETS; s++) {
+        const JsonValue *a = json_get(mg, margin_set_names[s]);
+        if (!a || a->type != JSON_ARRAY) continue;
+        r->margins[s] = malloc((size_t)(a->n ? a->n : 1) * sizeof(float));
+        if (!r->margins[s]) return -1;
+        r->n_margins[s] = a->n;
+        for (int i = 0; i < a->n; i++) r->margins[s][i] = (float)num_or_nan(&a->items[i]);
+    }
+    return 0;
 }
 
-int results_write_json(const Results *r, const char *path, const char *run_info, char *err, size_t errlen) {
-    ResultGroup *g;
-    int ng = results_aggregate(r, &g);
-    if (ng < 0) { snprintf(err, errlen, "%s: out of memory", path); return -1; }
-    AtomicFile af;
-    if (atomic_open(&af, path, err, errlen)) { free(g); return -1; }
-    FILE *f = af.fp;
-    fprintf(f, "{\n  \"run\": %s,\n  \"summary\": [", run_info && *run_info ? run_info : "{}");
-    for (int i = 0; i < ng; i++) {
-        fprintf(f, "%s\n    {\"modality\": ", i ? "," : "");
-        json_str(f, g[i].modality);
-        fprintf(f, ", \"method\": ");
-        json_str(f, g[i].method);
-        fprintf(f, ", \"n\": %d", g[i].n);
-        for (int k = 0; k < n_result_metrics; k++) {
-            fprintf(f, ",\n      \"%s\": {\"mean\": ", result_metrics[k].key);
-            json_num(f, g[i].mean[k]);
-            fprintf(f, ", \"std\": ");
-            json_num(f, g[i].std[k]);
-            fprintf(f, ", \"n\": %d}", g[i].n_valid[k]);
+static int read_values(RunRecord *r, const JsonValue *root) {
+    const JsonValue *mt = json_get(root, "metrics"), *cost = json_get(root, "cost");
+    if (!mt || mt->type != JSON_OBJECT || !cost) return -1;
+    for (int i = 0; i < mt->n; i++) {
+        int k = result_metric_find(mt->keys[i]);
+        if (k >= 0) *result_ptr(&r->m, k) = num_or_nan(&mt->items[i]);
+    }
+    r->seconds = num_or_nan(json_get(cost, "seconds"));
+    r->flops = num_or_nan(json_get(cost, "flops"));
+    r->steps = (long)num_or_nan(json_get(cost, "steps"));
+    const JsonValue *c = json_get(cost, "cached");
+    r->cost_cached = c && c->type == JSON_BOOL && c->boolean;
+    return 0;
+}
+
+int record_read(RunRecord *r, const char *path, char *err, size_t errlen) {
+    record_init(r);
+    FILE *f = fopen(path, "rb");
+    if (!f) { snprintf(err, errlen, "%s: cannot open", path); return -1; }
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 65536 > cap) {
+            char *nt = realloc(text, cap = 2 * cap + 65536);
+            if (!nt) { free(text); fclose(f); snprintf(err, errlen, "%s: out of memory", path); return -1; }
+            text = nt;
         }
-        fprintf(f, "}");
+        size_t k = fread(text + len, 1, cap - len, f);
+        len += k;
+        if (!k) break;
     }
-    fprintf(f, "\n  ],\n  \"runs\": [");
-    for (int i = 0; i < r->n; i++) {
-        const ResultRow *row = &r->rows[i];
-        fprintf(f, "%s\n    {\"modality\": ", i ? "," : "");
-        json_str(f, row->modality);
-        fprintf(f, ", \"method\": ");
-        json_str(f, row->method);
-        fprintf(f, ", \"seed\": %d", row->seed);
-        for (int k = 0; k < n_result_metrics; k++) {
-            fprintf(f, ", \"%s\": ", result_metrics[k].key);
-            json_num(f, result_value(&row->m, k));
+    fclose(f);
+    char perr[256];
+    JsonValue *root = json_parse(text, len, perr, sizeof perr);
+    free(text);
+    if (!root) { snprintf(err, errlen, "%s: not a run record: %s", path, perr); return -1; }
+    int bad = root->type != JSON_OBJECT || read_head(r, root) || read_values(r, root) || read_arrays(r, root);
+    json_free(root);
+    if (bad) {
+        record_free(r);
+        snprintf(err, errlen, "%s: not a run record (a field is missing or has the wrong type)", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_tree(const char *dir, RunRecord **recs, int *n, int *cap, char *err, size_t errlen) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (stat(p, &sb)) continue;
+        if (S_ISDIR(sb.st_mode)) { rc = load_tree(p, recs, n, cap, err, errlen); continue; }
+        size_t l = strlen(e->d_name);
+        if (l < 6 || strcmp(e->d_name + l - 5, ".json")) continue;
+        if (*n == *cap) {
+            RunRecord *nr = realloc(*recs, (size_t)(*cap = *cap ? 2 * *cap : 64) * sizeof *nr);
+            if (!nr) { snprintf(err, errlen, "out of memory"); rc = -1; break; }
+            *recs = nr;
         }
-        fprintf(f, ",\n      \"relearn_curve\": {\"steps\": [");
-        for (int p = 0; p < row->m.relearn_points; p++) fprintf(f, "%s%d", p ? ", " : "", row->m.relearn_step[p]);
-        fprintf(f, "], \"acc\": [");
-        for (int p = 0; p < row->m.relearn_points; p++) {
-            if (p) fprintf(f, ", ");
-            json_num(f, row->m.relearn_acc[p]);
-        }
-        fprintf(f, "]}}");
+        if (record_read(&(*recs)[*n], p, err, errlen)) rc = -1;
+        else (*n)++;
     }
-    fprintf(f, "\n  ]\n}\n");
-    free(g);
-    return atomic_commit(&af, err, errlen);
+    closedir(d);
+    return rc;
 }
 
-static void csv_num(FILE *f, double v) {
-    if (isfinite(v)) fprintf(f, ",%.6g", v);
-    else fputc(',', f);
-}
-
-/* CSV text field: quoted when it holds a comma, quote or newline. */
-static void csv_str(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\n")) { fputs(s, f); return; }
-    fputc('"', f);
-    for (; *s; s++) { if (*s == '"') fputc('"', f); fputc(*s, f); }
-    fputc('"', f);
-}
-
-int results_write_csv(const Results *r, const char *path, char *err, size_t errlen) {
-    ResultGroup *g;
-    int ng = results_aggregate(r, &g);
-    if (ng < 0) { snprintf(err, errlen, "%s: out of memory", path); return -1; }
-    AtomicFile af;
-    if (atomic_open(&af, path, err, errlen)) { free(g); return -1; }
-    FILE *f = af.fp;
-    fprintf(f, "modality,method,n_seeds");
-    for (int k = 0; k < n_result_metrics; k++)
-        fprintf(f, ",%s_mean,%s_std,%s_n", result_metrics[k].key, result_metrics[k].key, result_metrics[k].key);
-    fputc('\n', f);
-    for (int i = 0; i < ng; i++) {
-        csv_str(f, g[i].modality);
-        fputc(',', f);
-        csv_str(f, g[i].method);
-        fprintf(f, ",%d", g[i].n);
-        for (int k = 0; k < n_result_metrics; k++) {
-            csv_num(f, g[i].mean[k]);
-            csv_num(f, g[i].std[k]);
-            fprintf(f, ",%d", g[i].n_valid[k]);
-        }
-        fputc('\n', f);
-    }
-    free(g);
-    return atomic_commit(&af, err, errlen);
-}
-
-int results_write_runs_csv(const Results *r, const char *path, char *err, size_t errlen) {
-    AtomicFile af;
-    if (atomic_open(&af, path, err, errlen)) return -1;
-    FILE *f = af.fp;
-    fprintf(f, "modality,method,seed");
-    for (int k = 0; k < n_result_metrics; k++) fprintf(f, ",%s", result_metrics[k].key);
-    fputc('\n', f);
-    for (int i = 0; i < r->n; i++) {
-        csv_str(f, r->rows[i].modality);
-        fputc(',', f);
-        csv_str(f, r->rows[i].method);
-        fprintf(f, ",%d", r->rows[i].seed);
-        for (int k = 0; k < n_result_metrics; k++) csv_num(f, result_value(&r->rows[i].m, k));
-        fputc('\n', f);
-    }
-    return atomic_commit(&af, err, errlen);
-}
-
-static void md_cell(FILE *f, const ResultGroup *g, int k) {
-    const ResultMetric *rm = &result_metrics[k];
-    if (!g->n_valid[k]) {
-        fputs(!strcmp(rm->key, "relearn_steps") ? " not reached |" : " - |", f);
-        return;
-    }
-    double s = rm->percent ? 100.0 : 1.0, mu = g->mean[k] * s, sd = g->std[k] * s;
-    int prec = rm->percent ? 1 : (fabs(mu) >= 100 ? 0 : fabs(mu) >= 1 ? 2 : 3);
-    if (!strcmp(rm->key, "relearn_steps")) prec = 0;
-    if (g->n > 1) fprintf(f, " %.*f ± %.*f", prec, mu, prec, sd);
-    else fprintf(f, " %.*f", prec, mu);
-    if (g->n_valid[k] < g->n) fprintf(f, " (%d/%d)", g->n_valid[k], g->n);
-    fputs(" |", f);
-}
-
-int results_write_md(const Results *r, const char *path, const char *preamble, char *err, size_t errlen) {
-    ResultGroup *g;
-    int ng = results_aggregate(r, &g);
-    if (ng < 0) { snprintf(err, errlen, "%s: out of memory", path); return -1; }
-    AtomicFile af;
-    if (atomic_open(&af, path, err, errlen)) { free(g); return -1; }
-    FILE *f = af.fp;
-    if (preamble && *preamble) fprintf(f, "%s\n\n", preamble);
-    for (int i = 0; i < ng; i++) {
-        int first = 1;
-        for (int j = 0; j < i; j++) if (!strcmp(g[j].modality, g[i].modality)) { first = 0; break; }
-        if (!first) continue;
-        fprintf(f, "### %s\n\n| method | seeds |", g[i].modality);
-        for (int k = 0; k < n_result_metrics; k++) if (result_metrics[k].table) fprintf(f, " %s |", result_metrics[k].label);
-        fprintf(f, "\n|---|---:|");
-        for (int k = 0; k < n_result_metrics; k++) if (result_metrics[k].table) fprintf(f, "---:|");
-        fputc('\n', f);
-        for (int j = i; j < ng; j++) {
-            if (strcmp(g[j].modality, g[i].modality)) continue;
-            fprintf(f, "| %s | %d |", g[j].method, g[j].n);
-            for (int k = 0; k < n_result_metrics; k++) if (result_metrics[k].table) md_cell(f, &g[j], k);
-            fputc('\n', f);
-        }
-        fputc('\n', f);
-    }
-    fprintf(f, "Values are mean ± sample standard deviation over seeds; \"(k/n)\": only k of n runs gave a value "
-               "(relearn: reached the threshold within the cap).\n");
-    free(g);
-    return atomic_commit(&af, err, errlen);
+int records_load_dir(const char *dir, RunRecord **recs, int *n, char *err, size_t errlen) {
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/runs", dir);
+    struct stat sb;
+    if (stat(p, &sb) || !S_ISDIR(sb.st_mode)) { snprintf(err, errlen, "%s: no run records (no runs/ folder)", dir); return -1; }
+    int cap = *n;
+    return load_tree(p, recs, n, &cap, err, errlen);
 }

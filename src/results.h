@@ -1,57 +1,58 @@
-/* results.h — collecting unlearning metrics over methods, modalities and seeds,
- * aggregating them (mean and sample standard deviation over seeds, NaN values
- * left out and counted) and writing results.json, results.csv (one row per
- * modality x method, mean/std/n columns per metric), results_runs.csv (one row
- * per run) and a Markdown table — every file written atomically. */
+/* results.h — one run record per (modality, class pair, seed, model): the raw
+ * measurements of one model (every metric of metrics.h, the per-class accuracy,
+ * the forget-output slot histogram, per-example margins for KLoM, the cost), written
+ * as JSON and read back, so that shards of a comparison can be merged and every
+ * comparison with the gold ensemble is made afterwards (compare_report). */
 #ifndef RESULTS_H
 #define RESULTS_H
 #include <stddef.h>
 #include "metrics.h"
+#include "train.h"
 
+/* A scalar metric of UnlearnMetrics: its JSON key and Markdown label. */
 typedef struct {
-    const char *key;      /* "forget_leakage": JSON key and CSV column stem */
-    const char *label;    /* Markdown header */
+    const char *key;      /* "forget_leakage" */
+    const char *label;    /* "leakage %" */
     size_t offset;        /* of the double in UnlearnMetrics */
-    int percent;          /* shown as a percentage in Markdown */
-    int table;            /* a column of the Markdown table (diagnostics are JSON/CSV only) */
+    int percent;          /* a share, shown x100 */
 } ResultMetric;
 
 extern const ResultMetric result_metrics[];
 extern const int n_result_metrics;
-#define RESULTS_MAX_METRICS 16
-
-typedef struct {
-    char modality[32], method[48];
-    int seed;
-    UnlearnMetrics m;
-} ResultRow;
-
-typedef struct {
-    ResultRow *rows;
-    int n, cap;
-} Results;
-
-typedef struct {
-    char modality[32], method[48];
-    int n;                                   /* runs in the group */
-    double mean[RESULTS_MAX_METRICS];        /* over the finite values; NaN if none */
-    double std[RESULTS_MAX_METRICS];         /* sample std (n-1); 0 with one value; NaN if none */
-    int n_valid[RESULTS_MAX_METRICS];        /* finite values */
-} ResultGroup;
-
-void results_init(Results *r);
-void results_free(Results *r);
-int results_add(Results *r, const char *modality, const char *method, int seed, const UnlearnMetrics *m);
+int result_metric_find(const char *key);          /* index or -1 */
 double result_value(const UnlearnMetrics *m, int metric);
-/* Groups by (modality, method), in first-seen order.  *out malloc'd; returns the count (-1 on OOM). */
-int results_aggregate(const Results *r, ResultGroup **out);
-/* mean and sample std of the finite values among v[0..n) (NaN/NaN if none, std 0 for one). */
-int mean_std(const double *v, int n, double *mean, double *std);
 
-/* run_info: a JSON object text stored under "run" (NULL: {}). */
-int results_write_json(const Results *r, const char *path, const char *run_info, char *err, size_t errlen);
-int results_write_csv(const Results *r, const char *path, char *err, size_t errlen);
-int results_write_runs_csv(const Results *r, const char *path, char *err, size_t errlen);
-/* preamble: Markdown text put before the tables (NULL: none). */
-int results_write_md(const Results *r, const char *path, const char *preamble, char *err, size_t errlen);
+/* Roles of a record. */
+typedef enum { REC_ORIGINAL = 0, REC_GOLD = 1, REC_METHOD = 2 } RecordRole;
+
+/* KLoM sample sets (fixed examples, identical for every model of a modality and pair). */
+enum { MARGIN_FORGET_TRAIN = 0, MARGIN_FORGET_TEST = 1, MARGIN_RETAIN_TEST = 2, N_MARGIN_SETS = 3 };
+extern const char *const margin_set_names[N_MARGIN_SETS];
+
+typedef struct {
+    char modality[32], method[48], classes[128], eval[8], net[64];
+    int forget, learn, seed, threads;
+    RecordRole role;
+    UnlearnMetrics m;                  /* scalars + slot_hist; avg_gap/ratios unused */
+    int n_labels;
+    double class_acc[MAX_LABELS];      /* test share of each label in its slot (the forgotten class:
+                                          in its old slot; NaN: no slot or no samples) */
+    double seconds, flops;             /* the method's (or the gold's training) cost */
+    long steps;
+    int cost_cached;                   /* 1: the gold came from the model cache (its time is from another run) */
+    float *margins[N_MARGIN_SETS];     /* per-example margins (owned) */
+    int n_margins[N_MARGIN_SETS];
+} RunRecord;
+
+void record_init(RunRecord *r);
+void record_free(RunRecord *r);
+/* Write atomically / read one record.  0 or -1 with one line in err naming the file. */
+int record_write(const RunRecord *r, const char *path, char *err, size_t errlen);
+int record_read(RunRecord *r, const char *path, char *err, size_t errlen);
+/* Every *.json record under dir/runs (recursively), appended to *recs (realloc'd). */
+int records_load_dir(const char *dir, RunRecord **recs, int *n, char *err, size_t errlen);
+
+/* mean and sample std of the finite values among v[0..n) (NaN/NaN if none, std 0 for one);
+ * returns the number of finite values. */
+int mean_std(const double *v, int n, double *mean, double *std);
 #endif

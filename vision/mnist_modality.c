@@ -18,14 +18,14 @@ static int mnist_modality_load(const DataOptions *o, Dataset **train, Dataset **
     }
     Dataset *tr = mnist_load(dir, 1, 1, err, errlen);
     if (!tr) return -1;
-    Dataset *te = mnist_load(dir, 0, 1, err, errlen);
-    if (!te) { ds_free(tr); return -1; }
+    Dataset *te = o->no_test ? NULL : mnist_load(dir, 0, 1, err, errlen);
+    if (!te && !o->no_test) { ds_free(tr); return -1; }
     if (o->limit_per_class > 0) {
         Dataset *s = ds_take_per_class(tr, o->limit_per_class, o->seed);
         ds_free(tr);
         tr = s;
     }
-    if (o->test_limit_per_class > 0) {
+    if (te && o->test_limit_per_class > 0) {
         Dataset *s = ds_take_per_class(te, o->test_limit_per_class, 12345);
         ds_free(te);
         te = s;
@@ -47,4 +47,8 @@ const Modality mnist_modality = {
     .load = mnist_modality_load,
     .augment = NULL,
     .data_help = "  (MNIST: the four IDX files, gzipped or not, in DIR/mnist or DIR)\n",
+    .val_per_stratum = 500,     /* 5,000 of the 60,000 training images */
+    .relearn_lr = 0.001f,
+    .compare_epochs = 0,        /* the recipe's 3 epochs */
+    .compare_steps = 100,
 };
