@@ -26,6 +26,9 @@ typedef struct {
     ClassMap before, after;         /* after.slot_class[slot] = learn_class (or -1) */
     Dataset *forget, *learn, *retain;                 /* training data */
     Dataset *forget_test, *learn_test, *retain_test;  /* held-out data (metrics only) */
+    /* validation data (metrics only; methods never read it): set by task_attach_val
+     * (src/task_val.c), freed by task_detach_val; NULL when absent */
+    Dataset *forget_val, *learn_val, *retain_val;
 } UnlearnTask;
 
 /* Build the task from the modality's train/test sets and the original model's
