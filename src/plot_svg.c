@@ -13,15 +13,15 @@ static const char *const palette[SVG_N_COLOURS] = {"#1f77b4", "#ff7f0e", "#2ca02
                                                    "#bcbd22", "#17becf", "#000000"};
 static const char *const marker_names[SVG_N_MARKERS] = {"circle", "square", "triangle", "diamond"};
 
-const char *svg_series_colour(int i) { return palette[(i < 0 ? -i : i) % SVG_N_COLOURS]; }
-SvgMarker svg_series_marker(int i) { return (SvgMarker)((i < 0 ? -i : i) % SVG_N_MARKERS); }
+const char *svg_series_colour(int i) { return palette[(unsigned)i % SVG_N_COLOURS]; }
+SvgMarker svg_series_marker(int i) { return (SvgMarker)((unsigned)i % SVG_N_MARKERS); }
 const char *svg_marker_name(SvgMarker m) {
     return (int)m >= 0 && (int)m < SVG_N_MARKERS ? marker_names[m] : "circle";
 }
 /* Line dash of series i: solid for the first SVG_N_COLOURS series, then dashed, then dotted. */
 static const char *series_dash(int i) {
     static const char *const dash[] = {NULL, "7,4", "2,3", "9,3,2,3"};
-    return dash[(i / SVG_N_COLOURS) % 4];
+    return dash[((unsigned)i / SVG_N_COLOURS) % 4];
 }
 
 /* XML text escaping; control characters that XML 1.0 forbids become '?'. */
