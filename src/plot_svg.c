@@ -13,15 +13,15 @@ static const char *const palette[SVG_N_COLOURS] = {"#1f77b4", "#ff7f0e", "#2ca02
                                                    "#bcbd22", "#17becf", "#000000"};
 static const char *const marker_names[SVG_N_MARKERS] = {"circle", "square", "triangle", "diamond"};
 
-const char *svg_series_colour(int i) { return palette[(i < 0 ? -i : i) % SVG_N_COLOURS]; }
-SvgMarker svg_series_marker(int i) { return (SvgMarker)((i < 0 ? -i : i) % SVG_N_MARKERS); }
+const char *svg_series_colour(int i) { return palette[(unsigned)i % SVG_N_COLOURS]; }
+SvgMarker svg_series_marker(int i) { return (SvgMarker)((unsigned)i % SVG_N_MARKERS); }
 const char *svg_marker_name(SvgMarker m) {
     return (int)m >= 0 && (int)m < SVG_N_MARKERS ? marker_names[m] : "circle";
 }
 /* Line dash of series i: solid for the first SVG_N_COLOURS series, then dashed, then dotted. */
 static const char *series_dash(int i) {
     static const char *const dash[] = {NULL, "7,4", "2,3", "9,3,2,3"};
-    return dash[(i / SVG_N_COLOURS) % 4];
+    return dash[((unsigned)i / SVG_N_COLOURS) % 4];
 }
 
 /* XML text escaping; control characters that XML 1.0 forbids become '?'. */
@@ -299,11 +299,15 @@ static void fmt_num(char *out, size_t n, double v) {
 
 /* The interval chart's legend: items laid out left to right from (x0, 0),
  * wrapping before wmax.  Returns the baseline of its last line. */
-static double interval_legend(JsonBuf *b, double x0, double wmax, int have_band, int have_mid) {
+static double interval_legend(JsonBuf *b, double x0, double wmax, double band_lo, double band_hi, double band_mid) {
     double x = x0, y = 0;
+    int have_band = isfinite(band_lo) && isfinite(band_hi), have_mid = isfinite(band_mid);
+    char t_band[64], t_mid[48];
+    snprintf(t_band, sizeof t_band, "gold 95%% band [%.3g, %.3g]", band_lo, band_hi);
+    snprintf(t_mid, sizeof t_mid, "gold mean %.3g", band_mid);
 #define ITEM(w) do { if (x > x0 && x + (w) > wmax) { x = x0; y += 18; } } while (0)
     if (have_band) {
-        const char *t = "gold 95% band";
+        const char *t = t_band;
         double w = 24 + text_w(t, 11) + 18;
         ITEM(w);
         jb_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"12\" fill=\"#e8b920\" fill-opacity=\"0.28\" "
@@ -312,7 +316,7 @@ static double interval_legend(JsonBuf *b, double x0, double wmax, int have_band,
         x += w;
     }
     if (have_mid) {
-        const char *t = "gold mean";
+        const char *t = t_mid;
         double w = 24 + text_w(t, 11) + 18;
         ITEM(w);
         jb_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#a07800\" stroke-width=\"2\"/>\n",
@@ -402,7 +406,7 @@ char *svg_interval_chart(const char *title, const char *xlabel, const SvgInterva
     /* the legend, drawn first (at y 0, shifted into place) so that the canvas can hold all its lines */
     JsonBuf lb;
     jb_init(&lb);
-    double leg_h = interval_legend(&lb, L, W - 10, have_band, isfinite(band_mid));
+    double leg_h = interval_legend(&lb, L, W - 10, band_lo, band_hi, band_mid);
     int Htot = leg_y + (int)leg_h + 14;
 
     JsonBuf b;
@@ -472,8 +476,8 @@ char *svg_interval_chart(const char *title, const char *xlabel, const SvgInterva
         snprintf(tip, sizeof tip, "%.100s: %s (%s the gold's band)", r->name ? r->name : "", vals[i],
                  !have_band ? "no" : inside ? "inside" : "outside");
         if (r->mean < xmin || r->mean > xmax) {
-            /* off the scale: an arrow at the edge pointing out */
-            double ex = r->mean < xmin ? L : L + PW, d = r->mean < xmin ? -1 : 1;
+            /* off the scale: an arrow inside the edge, pointing out */
+            double d = r->mean < xmin ? -1 : 1, ex = (r->mean < xmin ? L : L + PW) - d * 8;
             jb_printf(&b, "<polygon class=\"offscale %s\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\" "
                       "stroke=\"%s\" stroke-width=\"1.8\"><title>", inside ? "filled" : "hollow", ex + d * 7, cy,
                       ex - d * 5, cy - 6, ex - d * 5, cy + 6, inside ? col : "white", col);

@@ -98,6 +98,19 @@ static char *row_group(const char *svg, int n) {
     return strndup(p, (size_t)(e - p));
 }
 
+/* Every element classed hollow is drawn white inside, every filled one not. */
+static int hollow_drawn_hollow(const char *svg) {
+    for (const char *p = svg; (p = strstr(p, " hollow\"")); p++) {
+        const char *f = strstr(p, " fill=\""), *e = strchr(p, '>');
+        if (!f || f > e || strncmp(f, " fill=\"white\"", 13)) return 0;
+    }
+    for (const char *p = svg; (p = strstr(p, " filled\"")); p++) {
+        const char *f = strstr(p, " fill=\""), *e = strchr(p, '>');
+        if (!f || f > e || !strncmp(f, " fill=\"white\"", 13)) return 0;
+    }
+    return 1;
+}
+
 static void demo(const char *dir, const char *name, char *svg) {
     char path[1024], err[256];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -270,6 +283,7 @@ int main(void) {
             }
             free(g);
         }
+        CHECK(hollow_drawn_hollow(svg));
         /* error bars: a row with lo/hi has one, a row with NaN lo has none */
         char *g = row_group(svg, 3);
         CHECK(g && count(g, "class=\"ci\"") == 1);
@@ -304,14 +318,21 @@ int main(void) {
         CHECK(count(svg, "<g class=\"row na\"") == 1);
         CHECK(count(svg, "class=\"offscale") == 0);   /* autoscale keeps everything on the chart */
         /* the band lies strictly inside the plot (padding), so its width is 2/11.1 of it at most */
-        const char *band = strstr(svg, "class=\"band\"");
-        CHECK(band && attr(band - 6, "width") > 0);
+        const char *band = strstr(svg, "<rect class=\"band\"");
+        CHECK(band && attr(band, "width") > 0);
+        /* every interval lies inside the padded scale: each has its bar and both end caps */
+        for (int i = 0; i < 2; i++) {
+            char *g = row_group(svg, i);
+            CHECKF(g && count(g, "<line ") == 3, "row %d: %d lines", i, g ? count(g, "<line ") : -1);
+            free(g);
+        }
         free(svg);
 
         /* fixed scale too narrow: means beyond it become arrows at the edge */
         svg = svg_interval_chart("clip", "x", rows, 3, 4.0, 6.0, 5.0, 3.0, 7.0);
         WELL_FORMED(svg);
         CHECK(count(svg, "class=\"offscale hollow\"") == 2);
+        CHECK(hollow_drawn_hollow(svg));
         free(svg);
 
         /* one end given, the other autoscaled */
