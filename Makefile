@@ -13,7 +13,7 @@ ifeq ($(origin CUDA), undefined)
 endif
 
 OPT      ?= -O3 -march=native
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -Isrc -Ivision -Iaudio -Ikernels -Idatasets
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -Isrc -Ivision -Iaudio -Ikernels -Idatasets -Itools
 LDLIBS   += -lopenblas -lfftw3f -lsndfile -lsamplerate -lsvm -lz -lm -lpthread
 LDFLAGS  += -fopenmp
 ifeq ($(SAN),1)
@@ -50,7 +50,7 @@ $(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ)
 	@mkdir -p $(dir $@)
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h)
+$(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -73,7 +73,8 @@ $(BINDIR)/speech-unlearn: $(BUILD)/audio/speech_main.o $(BUILD)/libunlearn.a
 $(BINDIR)/unlearn-prep: $(BUILD)/datasets/prep_main.o $(BUILD)/libunlearn.a
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-$(BINDIR)/unlearn-compare: $(BUILD)/tools/compare_main.o $(BUILD)/libunlearn.a
+COMPARE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/compare_*.c))
+$(BINDIR)/unlearn-compare: $(COMPARE_OBJ) $(BUILD)/libunlearn.a
 	@mkdir -p $(BINDIR)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 

@@ -30,3 +30,4 @@ EnsBand ens_band(const double *gold, int n);
 int ens_inside(double x, const EnsBand *b, double tol);
 /* (x - gold mean) / gold sd; NaN when sd is 0 or NaN. */
 double ens_z(double x, const EnsBand *b);
+#endif

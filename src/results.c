@@ -98,7 +98,9 @@ static void write_body(JsonBuf *b, const RunRecord *r) {
         jb_printf(b, "%s\"%s\": ", i ? ", " : "", result_metrics[i].key);
         jb_num(b, result_value(&r->m, i));
     }
-    jb_puts(b, "},\n \"class_acc\": ");
+    jb_printf(b, "},\n \"relearn_cap\": %d, \"slot_hist\": ", r->relearn_cap);
+    jb_doubles(b, r->slot_hist, r->n_slots);
+    jb_puts(b, ",\n \"class_acc\": ");
     jb_doubles(b, r->class_acc, r->n_labels);
     jb_puts(b, ",\n \"cost\": {\"seconds\": "); jb_num(b, r->seconds);
     jb_puts(b, ", \"flops\": "); jb_num(b, r->flops);
@@ -165,6 +167,11 @@ static int read_arrays(RunRecord *r, const JsonValue *root) {
     if (!ca || ca->type != JSON_ARRAY || ca->n > MAX_LABELS) return -1;
     r->n_labels = ca->n;
     for (int i = 0; i < ca->n; i++) r->class_acc[i] = num_or_nan(&ca->items[i]);
+    const JsonValue *sh = json_get(root, "slot_hist");
+    if (!sh || sh->type != JSON_ARRAY || sh->n > MAX_SLOTS) return -1;
+    r->n_slots = sh->n;
+    for (int i = 0; i < sh->n; i++) r->slot_hist[i] = num_or_nan(&sh->items[i]);
+    get_int(root, "relearn_cap", &r->relearn_cap);
     const JsonValue *curve = json_get(root, "relearn_curve"), *st = json_get(curve, "step"), *ac = json_get(curve, "acc");
     if (st && ac && st->type == JSON_ARRAY && ac->type == JSON_ARRAY && st->n == ac->n && st->n <= RELEARN_MAX_POINTS) {
         r->m.relearn_points = st->n;

@@ -35,6 +35,9 @@ typedef struct {
     RecordRole role;
     UnlearnMetrics m;                  /* scalars + slot_hist; avg_gap/ratios unused */
     int n_labels;
+    int n_slots;
+    double slot_hist[MAX_SLOTS];       /* share of the forgotten class's scoring samples in each slot */
+    int relearn_cap;                   /* relearn step cap (a model that never relearns counts as the cap) */
     double class_acc[MAX_LABELS];      /* test share of each label in its slot (the forgotten class:
                                           in its old slot; NaN: no slot or no samples) */
     double seconds, flops;             /* the method's (or the gold's training) cost */

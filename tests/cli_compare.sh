@@ -1,51 +1,100 @@
 #!/usr/bin/env bash
-# bin/unlearn-compare on a tiny MNIST run (one method), the cache of pre-trained
-# models, the result files, and `mnist-unlearn eval --forget` on its checkpoints.
+# bin/unlearn-compare: refusals, a tiny ensemble run (files, run records, model cache),
+# shards merged = one run, a tuning run (--eval val) that never reads the test split,
+# several pairs, and `mnist-unlearn eval --forget` on its checkpoints.
 set -u
 . "$(dirname "$0")/lib_cli.sh"
+C="$B/unlearn-compare"
+TINY=(--quick --limit 40 --test-limit 30 --modalities mnist --data "$DATA" --no-plots)
 
-"$B/unlearn-compare" --help | grep -q "usage: unlearn-compare" && ok || ko "--help"
-"$B/unlearn-compare" --methods nosuch --data "$DATA" >"$T/out" 2>"$T/err"; rc=$?
-[ $rc -eq 2 ] && [ "$(grep -c . "$T/err")" -eq 1 ] && grep -q "unknown method 'nosuch'" "$T/err" && ok || ko "unknown method: rc=$rc $(cat "$T/err")"
-"$B/unlearn-compare" --modalities nosuch --data "$DATA" >"$T/out" 2>"$T/err"; rc=$?
-[ $rc -eq 2 ] && grep -q "unknown modality" "$T/err" && ok || ko "unknown modality: rc=$rc"
-
-# a tiny run: original + retrain + finetune, one seed
-"$B/unlearn-compare" --quick --limit 40 --test-limit 30 --modalities mnist --methods finetune --out "$T/run" --data "$DATA" >"$T/log" 2>&1; rc=$?
-[ $rc -eq 0 ] && ok || ko "quick run: rc=$rc $(tail -5 "$T/log")"
-grep -q "total time" "$T/log" && ok || ko "total time printed"
-for f in results.json results.csv results_runs.csv results.md per_class_mnist.svg relearn_mnist.svg \
-         confusion_mnist_finetune.svg confusion_mnist_original.svg; do
-    [ -s "$T/run/$f" ] && ok || ko "missing $f"
+"$C" --help | grep -q "usage: unlearn-compare" && ok || ko "--help"
+expect_fail "unknown method" "unknown method 'nosuch'" "$C" --methods nosuch --data "$DATA"
+expect_fail "unknown modality" "unknown modality" "$C" --modalities nosuch --data "$DATA"
+expect_fail "negative seed" "negative" "$C" --seeds -1 --data "$DATA"
+expect_fail "repeated seed" "twice" "$C" --seeds 1,1 --data "$DATA"
+expect_fail "bad shard" "shard wants I/N" "$C" --shard 3/2 --data "$DATA"
+expect_fail "bad pair" "forget:learn" "$C" --pairs 6 --data "$DATA"
+expect_fail "bad eval" "test or val" "$C" --eval train --data "$DATA"
+expect_fail "pairs and forget" "not both" "$C" --pairs 6:3 --forget 2 --data "$DATA"
+for flag in "--seeds -1" "--shard 0/2"; do
+    "$C" $flag --data "$DATA" >/dev/null 2>&1; [ $? -eq 2 ] && ok || ko "$flag: exit code not 2"
 done
-head -c 4 "$T/run/per_class_mnist.svg" | grep -q "<svg" && tail -c 7 "$T/run/relearn_mnist.svg" | grep -q "</svg>" && ok || ko "svg shape"
-head -1 "$T/run/results.csv" | grep -q "^modality,method,n_seeds,forget_leakage_mean," && ok || ko "csv header"
-[ "$(grep -c '^mnist,' "$T/run/results.csv")" -eq 3 ] && ok || ko "csv rows: $(cat "$T/run/results.csv" | cut -c1-40)"
-grep -q "| finetune | 1 |" "$T/run/results.md" && grep -q "| retrain | 1 |" "$T/run/results.md" && ok || ko "markdown rows"
+
+# a tiny run: 2 seeds x (original, gold, finetune)
+"$C" "${TINY[@]}" --methods finetune --out "$T/run" >"$T/log" 2>&1; rc=$?
+[ $rc -eq 0 ] && ok || ko "quick run: rc=$rc $(tail -5 "$T/log")"
+for f in results.json results.csv results_runs.csv results.md; do [ -s "$T/run/$f" ] && ok || ko "missing $f"; done
+[ "$(find "$T/run/runs" -name '*.json' | wc -l)" -eq 6 ] && ok || ko "run records: $(find "$T/run/runs" -name '*.json')"
+grep -q "^| finetune | 2 |" "$T/run/results.md" && grep -q "^| retrain | 2 |" "$T/run/results.md" && ok || ko "markdown rows"
+head -1 "$T/run/results.csv" | grep -q "^modality,forget,learn,classes,eval,method,n,forget_leakage_mean," && ok || ko "csv header"
 if command -v python3 >/dev/null; then
-    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['runs'])==3 and d['run']['forget']==6" \
-        "$T/run/results.json" && ok || ko "results.json"
+    python3 - "$T/run/results.json" <<'PY' && ok || ko "results.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = d["groups"][0]
+assert g["modality"] == "mnist" and g["forget"] == 6 and g["learn"] == 3
+names = [m["method"] for m in g["methods"]]
+assert names == ["original", "retrain", "finetune"], names
+gold = g["methods"][1]["metrics"]["forget_leakage"]
+assert gold["n"] == 2 and gold["lo"] <= gold["mean"] <= gold["hi"]
+assert "cpu" in d["run"]["machine"] and "openblas" in d["run"]["machine"]
+PY
 fi
-ls "$T/run/models/"*original*.safetensors >/dev/null 2>&1 && ls "$T/run/models/"*retrain*.safetensors >/dev/null 2>&1 \
+# the gold's seed is independent of the original's: their weights differ from the first step
+[ "$(ls "$T/run/models/"*original*s1.safetensors | wc -l)" -eq 1 ] && [ "$(ls "$T/run/models/"*gold*s1.safetensors | wc -l)" -eq 1 ] \
     && ok || ko "cached models"
 
-# the second run reuses the cached original and retrain
-"$B/unlearn-compare" --quick --limit 40 --test-limit 30 --modalities mnist --methods none --out "$T/run" --data "$DATA" >"$T/log2" 2>&1; rc=$?
-[ $rc -eq 0 ] && [ "$(grep -c "cached" "$T/log2")" -eq 2 ] && ok || ko "cache reuse: rc=$rc $(grep -i "original\|retrain" "$T/log2" | head -4)"
+# the second run reuses the cached originals and golds
+"$C" "${TINY[@]}" --methods none --out "$T/run" >"$T/log2" 2>&1; rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c "cached" "$T/log2")" -eq 4 ] && ok || ko "cache reuse: rc=$rc $(grep -c cached "$T/log2")"
 
-# eval --forget on the checkpoints: the retrained model is 'unlearned' (3 in slot of 6)
-orig=$(ls "$T/run/models/"*original*.safetensors | head -1)
-retr=$(ls "$T/run/models/"*retrain*.safetensors | head -1)
-"$B/mnist-unlearn" eval --model "$retr" --forget 6 --learn 3 --reference "$orig" --metrics basic,probe \
+# shards: two halves merged give the numbers of one run (timing columns aside)
+strip() { python3 - "$1" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+drop = {i for i, h in enumerate(rows[0]) if h.startswith(("seconds", "time_ratio", "cached"))}
+for r in rows: print(",".join(v for i, v in enumerate(r) if i not in drop))
+PY
+}
+"$C" "${TINY[@]}" --methods finetune --shard 1/2 --out "$T/sh1" >"$T/log3" 2>&1 &&
+"$C" "${TINY[@]}" --methods finetune --shard 2/2 --out "$T/sh2" >>"$T/log3" 2>&1 &&
+"$C" "${TINY[@]}" --merge "$T/sh1,$T/sh2" --out "$T/merged" >>"$T/log3" 2>&1; rc=$?
+[ $rc -eq 0 ] && [ ! -e "$T/sh1/results.csv" ] && ok || ko "shards + merge: rc=$rc $(tail -3 "$T/log3")"
+if command -v python3 >/dev/null; then
+    [ "$(strip "$T/merged/results_runs.csv")" = "$(strip "$T/run/results_runs.csv")" ] &&
+    [ "$(strip "$T/merged/results.csv")" = "$(strip "$T/run/results.csv")" ] && ok || ko "merged shards differ from one run"
+fi
+
+# --eval val never reads the test split: with the test files replaced by garbage the tuning run is unchanged
+mkdir -p "$T/poison/mnist"
+for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz; do ln -s "$(cd "$DATA/mnist" && pwd)/$f" "$T/poison/mnist/$f"; done
+head -c 5000 /dev/urandom >"$T/poison/mnist/t10k-images-idx3-ubyte.gz"
+head -c 500 /dev/urandom >"$T/poison/mnist/t10k-labels-idx1-ubyte.gz"
+"$C" "${TINY[@]}" --methods finetune --eval val --out "$T/val1" >"$T/log4" 2>&1; rc1=$?
+"$C" "${TINY[@]}" --methods finetune --eval val --out "$T/val2" --data "$T/poison" >>"$T/log4" 2>&1; rc2=$?
+[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && ok || ko "eval val: rc=$rc1/$rc2 $(tail -3 "$T/log4")"
+if command -v python3 >/dev/null; then
+    [ "$(strip "$T/val1/results_runs.csv")" = "$(strip "$T/val2/results_runs.csv")" ] && ok || ko "eval val read the test split"
+fi
+grep -q "VALIDATION data" "$T/val1/results.md" && ok || ko "val run says it scored on validation data"
+# ... while a test-split run with the poisoned folder fails on the test files
+"$C" "${TINY[@]}" --methods none --out "$T/val3" --data "$T/poison" >"$T/log5" 2>&1; [ $? -ne 0 ] && ok || ko "poisoned test split accepted"
+
+# several pairs in one run: pre-trained without 7, forget 2, learn 7
+"$C" "${TINY[@]}" --seeds 1,2 --pairs 6:3,2:7 --methods none --out "$T/pairs" >"$T/log6" 2>&1; rc=$?
+[ $rc -eq 0 ] && grep -q "## mnist: forget 2, learn 7 (pre-trained on 0,1,2,3,4,5,6,8,9" "$T/pairs/results.md" && ok || ko "pairs: rc=$rc"
+
+# eval --forget on the checkpoints: the gold is 'unlearned' (3 in slot of 6)
+orig=$(ls "$T/run/models/"*original*s1.safetensors | head -1)
+gold=$(ls "$T/run/models/"*gold*s1.safetensors | head -1)
+"$B/mnist-unlearn" eval --model "$gold" --forget 6 --learn 3 --reference "$orig" --metrics basic,probe \
     --limit 40 --test-limit 30 --json "$T/ev.json" --data "$DATA" --quiet >"$T/ev" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q "unlearned model" "$T/ev" && grep -q "linear-probe accuracy" "$T/ev" && ! grep -q "MIA efficacy" "$T/ev" \
-    && grep -q "avg gap" "$T/ev" && ok || ko "eval --forget: rc=$rc $(tail -5 "$T/ev")"
+    && ok || ko "eval --forget: rc=$rc $(tail -5 "$T/ev")"
 grep -q '"state": "unlearned"' "$T/ev.json" && grep -q '"reference_metrics"' "$T/ev.json" && ok || ko "eval json"
 "$B/mnist-unlearn" eval --model "$orig" --forget 6 --metrics basic --limit 40 --test-limit 30 --data "$DATA" --quiet >"$T/ev" 2>&1 \
     && grep -q "original model" "$T/ev" && ok || ko "eval original: $(tail -3 "$T/ev")"
-# refusals: a class the model never had, an unknown metric
-"$B/mnist-unlearn" eval --model "$orig" --forget 3 --limit 40 --test-limit 30 --data "$DATA" >"$T/out" 2>"$T/err"; rc=$?
-[ $rc -ne 0 ] && [ "$(grep -c . "$T/err")" -eq 1 ] && grep -q "no slot for class 3" "$T/err" && ok || ko "forget unslotted: rc=$rc $(cat "$T/err")"
+expect_fail "forget unslotted" "no slot for class 3" "$B/mnist-unlearn" eval --model "$orig" --forget 3 --limit 40 --test-limit 30 --data "$DATA"
 "$B/mnist-unlearn" eval --model "$orig" --forget 6 --metrics basic,foo --data "$DATA" >"$T/out" 2>"$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "unknown metric 'foo'" "$T/err" && ok || ko "unknown metric: rc=$rc $(cat "$T/err")"
 

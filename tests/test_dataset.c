@@ -87,7 +87,29 @@ int main(void) {
     CHECK(xb[0] == 3.5f && xb[5] == 3.5f && xb[6] == 8.5f && xb[11] == 8.5f);
     CHECK(yb[0] == 3 && yb[1] == 3);
 
-    Dataset *all[] = {d, z, f, none, s, nog, c, t1, t2, t3, first, big, zero_k};
+    /* validation split: k per (label, group) stratum, disjoint, complete, seeded */
+    Dataset *g = ds_new(60, 1, 1, 1);
+    g->group = malloc(60 * sizeof(int));
+    for (int i = 0; i < 60; i++) { g->y[i] = i % 3; g->group[i] = (i / 3) % 2; g->x[i] = (float)i; }
+    Dataset *rest = NULL, *val = NULL, *rest2 = NULL, *val2 = NULL;
+    CHECK(ds_split_strata(g, 4, 9, &rest, &val) == 0 && rest && val);
+    CHECK(val->n == 24 && rest->n == 36);   /* 3 labels x 2 groups x 4 */
+    int per[3][2] = {{0}}, seen[60] = {0}, ordered = 1;
+    for (int i = 0; i < val->n; i++) { per[val->y[i]][val->group[i]]++; seen[(int)val->x[i]]++; }
+    for (int i = 0; i < rest->n; i++) seen[(int)rest->x[i]]++;
+    for (int i = 1; i < val->n; i++) ordered &= val->x[i] > val->x[i - 1];
+    int strata_ok = 1, once = 1;
+    for (int a = 0; a < 3; a++) for (int b = 0; b < 2; b++) strata_ok &= per[a][b] == 4;
+    for (int i = 0; i < 60; i++) once &= seen[i] == 1;
+    CHECK(strata_ok && once && ordered);
+    CHECK(ds_split_strata(g, 4, 9, &rest2, &val2) == 0 && !memcmp(val->x, val2->x, 24 * sizeof(float)));
+    ds_free(rest2); ds_free(val2);
+    CHECK(ds_split_strata(g, 4, 10, &rest2, &val2) == 0 && memcmp(val->x, val2->x, 24 * sizeof(float)));
+    ds_free(rest2); ds_free(val2);
+    CHECK(ds_split_strata(g, 100, 9, &rest2, &val2) == 0 && val2->n == 60 && rest2->n == 0);
+    ds_free(rest2); ds_free(val2);
+
+    Dataset *all[] = {d, z, f, none, s, nog, c, t1, t2, t3, first, big, zero_k, g, rest, val};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) ds_free(all[i]);
     ds_free(NULL);
     TEST_DONE("test_dataset");

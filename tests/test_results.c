@@ -1,224 +1,87 @@
-/* test_results.c — aggregation over seeds (mean, sample std, NaN handling),
- * the CSV columns, the JSON (parsed back), the Markdown table, and the SVG
- * writer's documents (well-formed: one root <svg>...</svg>, every tag closed). */
+/* test_results.c — run records (written, read back, refused when malformed) and the
+ * ensemble statistics (t quantiles, interval of the mean, the gold band, inside, z). */
 #include "test.h"
 #include "results.h"
-#include "plot_svg.h"
-#include "json.h"
+#include "ensemble.h"
+#include <sys/stat.h>
 #include <unistd.h>
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc(n + 1);
-    if (fread(b, 1, n, f) != (size_t)n) { fclose(f); free(b); return NULL; }
-    b[n] = 0;
-    fclose(f);
-    return b;
+static void test_ensemble(void) {
+    CHECK(fabs(t975(1) - 12.706) < 1e-9 && fabs(t975(4) - 2.776) < 1e-9 && isnan(t975(0)));
+    CHECK(fabs(t975(60) - 2.000) < 0.002 && fabs(t975(1000) - 1.962) < 0.002);
+    double v[5] = {1, 2, 3, 4, 5};
+    EnsStat s = ens_stat(v, 5);   /* mean 3, sd sqrt(2.5), half-width 2.776 * sd / sqrt 5 */
+    double h = 2.776 * sqrt(2.5) / sqrt(5.0);
+    CHECK(s.n == 5 && fabs(s.mean - 3) < 1e-12 && fabs(s.sd - sqrt(2.5)) < 1e-12);
+    CHECK(fabs(s.lo - (3 - h)) < 1e-9 && fabs(s.hi - (3 + h)) < 1e-9);
+    double w[3] = {NAN, 7, NAN};
+    EnsStat one = ens_stat(w, 3);
+    CHECK(one.n == 1 && one.mean == 7 && one.sd == 0 && isnan(one.lo));
+    EnsBand b = ens_band(v, 5);   /* prediction interval: wider than the interval of the mean by sqrt(n + 1) */
+    double hb = 2.776 * sqrt(2.5) * sqrt(1.2);
+    CHECK(fabs(b.lo - (3 - hb)) < 1e-9 && fabs(b.hi - (3 + hb)) < 1e-9 && b.mid == 3);
+    CHECK(ens_inside(3 + hb - 1e-6, &b, 0) == 1 && ens_inside(3 + hb + 1e-6, &b, 0) == 0);
+    CHECK(ens_inside(NAN, &b, 0) == -1);
+    CHECK(fabs(ens_z(3 + sqrt(2.5), &b) - 1) < 1e-12);
+    double zero[4] = {0, 0, 0, 0};   /* a point-mass band admits only the tolerance */
+    EnsBand pb = ens_band(zero, 4);
+    CHECK(ens_inside(0.004, &pb, 0.005) == 1 && ens_inside(0.006, &pb, 0.005) == 0 && isnan(ens_z(0.1, &pb)));
 }
 
-/* Minimal XML well-formedness: tags nest and close, attribute quotes balance, text has no
- * bare '<' or '&' outside entities, one root element "svg". */
-static int xml_ok(const char *s, char *why, size_t wl) {
-    char stack[64][32];
-    int depth = 0, roots = 0;
-    const char *p = s;
-    while (*p) {
-        if (*p == '<') {
-            const char *e = strchr(p, '>');
-            if (!e) { snprintf(why, wl, "unterminated tag"); return 0; }
-            int quotes = 0;
-            for (const char *q = p; q < e; q++) quotes += *q == '"';
-            if (quotes % 2) { snprintf(why, wl, "odd quotes in %.40s", p); return 0; }
-            if (p[1] == '/') {
-                char name[32];
-                int n = (int)strcspn(p + 2, " >");
-                snprintf(name, sizeof name, "%.*s", n, p + 2);
-                if (!depth || strcmp(stack[depth - 1], name)) { snprintf(why, wl, "unexpected </%s>", name); return 0; }
-                depth--;
-            } else {
-                if (!depth) roots++;
-                int self = e[-1] == '/';
-                if (!self) {
-                    if (depth == 64) { snprintf(why, wl, "too deep"); return 0; }
-                    int n = (int)strcspn(p + 1, " />");
-                    snprintf(stack[depth++], 32, "%.*s", n, p + 1);
-                    if (depth == 1 && strcmp(stack[0], "svg")) { snprintf(why, wl, "root is %s", stack[0]); return 0; }
-                }
-            }
-            p = e + 1;
-        } else if (*p == '&') {
-            if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&quot;", 6)) {
-                snprintf(why, wl, "bare & at %.20s", p);
-                return 0;
-            }
-            p++;
-        } else {
-            if (*p == '>') { snprintf(why, wl, "bare >"); return 0; }
-            p++;
-        }
-    }
-    if (depth) { snprintf(why, wl, "%d unclosed tags", depth); return 0; }
-    if (roots != 1) { snprintf(why, wl, "%d root elements", roots); return 0; }
-    return 1;
-}
-
-static void check_svg(char *svg, const char *what) {
-    char why[128] = "";
-    CHECKF(svg != NULL, "%s", what);
-    if (!svg) return;
-    size_t n = strlen(svg);
-    CHECKF(!strncmp(svg, "<svg", 4), "%s starts with %.10s", what, svg);
-    CHECKF(n > 7 && !strcmp(svg + n - 7, "</svg>\n"), "%s ending", what);
-    CHECKF(xml_ok(svg, why, sizeof why), "%s: %s", what, why);
-    free(svg);
-}
-
-static UnlearnMetrics mk(double leak, double relearn) {
-    UnlearnMetrics m;
-    metrics_clear(&m);
-    m.forget_leakage = leak;
-    m.new_class_acc = 0.9;
-    m.retained_acc = 0.95;
-    m.relearn_steps = relearn;
-    m.relearn_points = 2;
-    m.relearn_step[0] = 0; m.relearn_step[1] = 5;
-    m.relearn_acc[0] = 0; m.relearn_acc[1] = 0.85f;
-    return m;
-}
-
-static int metric_index(const char *key) {
-    for (int k = 0; k < n_result_metrics; k++) if (!strcmp(result_metrics[k].key, key)) return k;
-    return -1;
-}
-
-int main(void) {
-    char err[512];
-    double mu, sd;
-    double v[4] = {1, 2, 3, NAN};
-    CHECK(mean_std(v, 4, &mu, &sd) == 3 && mu == 2 && fabs(sd - 1) < 1e-12);
-    CHECK(mean_std(v, 1, &mu, &sd) == 1 && mu == 1 && sd == 0);
-    CHECK(mean_std(v + 3, 1, &mu, &sd) == 0 && isnan(mu) && isnan(sd));
-
-    Results r;
-    results_init(&r);
-    UnlearnMetrics a = mk(0.1, 10), b = mk(0.3, 20), c = mk(0.2, NAN), d = mk(0.5, 4);
-    CHECK(results_add(&r, "mnist", "salun", 1, &a) == 0);
-    CHECK(results_add(&r, "mnist", "ssd", 1, &d) == 0);
-    CHECK(results_add(&r, "mnist", "salun", 2, &b) == 0);
-    CHECK(results_add(&r, "speech", "salun", 1, &d) == 0);
-    CHECK(results_add(&r, "mnist", "salun", 3, &c) == 0);
-    ResultGroup *g;
-    int ng = results_aggregate(&r, &g);
-    CHECK(ng == 3);
-    int kl = metric_index("forget_leakage"), kr = metric_index("relearn_steps"), km = metric_index("mia_efficacy");
-    CHECK(kl >= 0 && kr >= 0 && km >= 0);
-    if (ng == 3) {
-        CHECK(!strcmp(g[0].modality, "mnist") && !strcmp(g[0].method, "salun") && g[0].n == 3);
-        CHECK(!strcmp(g[1].method, "ssd") && g[1].n == 1 && !strcmp(g[2].modality, "speech"));
-        CHECK(fabs(g[0].mean[kl] - 0.2) < 1e-12 && fabs(g[0].std[kl] - 0.1) < 1e-12 && g[0].n_valid[kl] == 3);
-        CHECK(fabs(g[0].mean[kr] - 15) < 1e-12 && g[0].n_valid[kr] == 2);   /* NaN left out */
-        CHECK(isnan(g[0].mean[km]) && g[0].n_valid[km] == 0);
-        CHECK(g[1].std[kl] == 0);
-    }
-    free(g);
-
-    char dir[] = "/tmp/test_results_XXXXXX";
+static void test_records(void) {
+    char dir[] = "/tmp/test_results_XXXXXX", path[256], err[512];
     CHECK(mkdtemp(dir) != NULL);
-    char p[256];
-    snprintf(p, sizeof p, "%s/results.csv", dir);
-    CHECK(results_write_csv(&r, p, err, sizeof err) == 0);
-    char *csv = slurp(p);
-    CHECK(csv != NULL);
-    if (csv) {
-        CHECK(!strncmp(csv, "modality,method,n_seeds,forget_leakage_mean,forget_leakage_std,forget_leakage_n,", 80));
-        int lines = 0, commas_first = 0, bad = 0;
-        char *save = NULL;
-        for (char *ln = strtok_r(csv, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
-            int cm = 0;
-            for (char *q = ln; *q; q++) cm += *q == ',';
-            if (!lines) commas_first = cm;
-            else if (cm != commas_first) bad++;
-            lines++;
-        }
-        CHECK(lines == 4 && bad == 0);
-        CHECK(commas_first == 2 + 3 * n_result_metrics);
-        free(csv);
-    }
-    snprintf(p, sizeof p, "%s/results.csv", dir);
-    csv = slurp(p);
-    if (csv) { CHECK(strstr(csv, "\nmnist,salun,3,0.2,0.1,3,") != NULL); free(csv); }
-    snprintf(p, sizeof p, "%s/runs.csv", dir);
-    CHECK(results_write_runs_csv(&r, p, err, sizeof err) == 0);
-    csv = slurp(p);
-    if (csv) { CHECK(strstr(csv, "modality,method,seed,forget_leakage,") == csv && strstr(csv, "\nmnist,salun,3,0.2,")); free(csv); }
-
-    snprintf(p, sizeof p, "%s/results.json", dir);
-    CHECK(results_write_json(&r, p, "{\"forget\": 6}", err, sizeof err) == 0);
-    char *js = slurp(p);
-    JsonValue *j = js ? json_parse(js, strlen(js), err, sizeof err) : NULL;
-    CHECKF(j != NULL, "results.json: %s", err);
-    if (j) {
-        const JsonValue *run = json_get(j, "run"), *sum = json_get(j, "summary"), *runs = json_get(j, "runs");
-        CHECK(run && json_get(run, "forget") && json_get(run, "forget")->num == 6);
-        CHECK(sum && sum->type == JSON_ARRAY && sum->n == 3);
-        CHECK(runs && runs->type == JSON_ARRAY && runs->n == 5);
-        if (sum && sum->n == 3) {
-            const JsonValue *fl = json_get(&sum->items[0], "forget_leakage");
-            CHECK(fl && fabs(json_get(fl, "mean")->num - 0.2) < 1e-9 && fabs(json_get(fl, "std")->num - 0.1) < 1e-9);
-            const JsonValue *mia = json_get(&sum->items[0], "mia_efficacy");
-            CHECK(mia && json_get(mia, "mean")->type == JSON_NULL);
-        }
-        if (runs && runs->n == 5) {
-            const JsonValue *curve = json_get(&runs->items[0], "relearn_curve");
-            CHECK(curve && json_get(curve, "steps")->n == 2 && json_get(curve, "acc")->n == 2);
-            CHECK(json_get(&runs->items[4], "relearn_steps")->type == JSON_NULL);
-        }
-        json_free(j);
-    }
-    free(js);
-
-    snprintf(p, sizeof p, "%s/results.md", dir);
-    CHECK(results_write_md(&r, p, "# title", err, sizeof err) == 0);
-    char *md = slurp(p);
-    CHECK(md && !strncmp(md, "# title\n", 8) && strstr(md, "### mnist") && strstr(md, "### speech"));
-    if (md) {
-        CHECK(strstr(md, "| salun | 3 | 20.0 ± 10.0 |") != NULL);   /* leakage in percent */
-        CHECK(strstr(md, "15 ± 7 (2/3)") != NULL);                   /* relearn: 2 of 3 reached */
-        free(md);
-    }
-    results_free(&r);
-
-    /* SVG: the checker itself refuses broken documents */
-    {
-        char why[128];
-        CHECK(!xml_ok("<svg><g></svg>", why, sizeof why));
-        CHECK(!xml_ok("<svg>a & b</svg>", why, sizeof why));
-        CHECK(!xml_ok("<svg></svg><svg></svg>", why, sizeof why));
-        CHECK(!xml_ok("<svg><rect x=\"1/></svg>", why, sizeof why));
-        CHECK(xml_ok("<svg><g><rect/></g>&amp;</svg>", why, sizeof why));
-    }
-    const char *cats[3] = {"0", "1", "<&>"};
-    double y1[3] = {0.9, NAN, 0.5}, y2[3] = {0.2, 0.4, 1.2}, x2[3] = {0, 5, 10};
-    SvgSeries s[2] = {{"original", y1, NULL, 3}, {"a \"quoted\" & <odd> name", y2, x2, 3}};
-    check_svg(svg_bar_chart("per-class accuracy", "accuracy", cats, 3, s, 2, 0, 1), "bar chart");
-    check_svg(svg_line_chart("relearn", "steps", "accuracy", s, 2, 0, 1, 0.8), "line chart");
-    check_svg(svg_line_chart("empty", NULL, NULL, s, 0, 0, 1, NAN), "empty line chart");
-    double hm[6] = {1, 0, 0.5, NAN, 0.25, 0.75};
-    const char *rl[2] = {"3", "6"}, *cl[3] = {"a", "b", "c"};
-    check_svg(svg_heatmap("confusion", "predicted", "true", hm, 2, 3, rl, cl), "heatmap");
-    snprintf(p, sizeof p, "%s/plot.svg", dir);
-    CHECK(svg_save(p, svg_heatmap("t", NULL, NULL, hm, 2, 3, rl, cl), err, sizeof err) == 0);
-    char *sv = slurp(p);
-    CHECK(sv && !strncmp(sv, "<svg", 4));
-    free(sv);
-    CHECK(svg_save(p, NULL, err, sizeof err) == -1);
-
+    RunRecord r, back;
+    record_init(&r);
+    snprintf(r.modality, sizeof r.modality, "mnist");
+    snprintf(r.method, sizeof r.method, "salun");
+    snprintf(r.classes, sizeof r.classes, "0,1,2,4,5,6,7,8,9");
+    snprintf(r.eval, sizeof r.eval, "test");
+    r.forget = 6; r.learn = 3; r.seed = 4; r.threads = 1; r.role = REC_METHOD;
+    r.m.forget_leakage = 0.125; r.m.retained_acc = 0.9875; r.m.probe_acc = NAN;
+    r.n_labels = 10; r.class_acc[2] = 0.5;
+    r.n_slots = 9; r.slot_hist[5] = 0.75; r.slot_hist[0] = 0.25; r.relearn_cap = 100;
+    r.seconds = 1.5; r.flops = 3e9; r.steps = 100; r.cost_cached = 1;
+    r.n_margins[MARGIN_FORGET_TEST] = 3;
+    r.margins[MARGIN_FORGET_TEST] = malloc(3 * sizeof(float));
+    r.margins[MARGIN_FORGET_TEST][0] = -1.5f; r.margins[MARGIN_FORGET_TEST][1] = 2.25f; r.margins[MARGIN_FORGET_TEST][2] = 0;
+    snprintf(path, sizeof path, "%s/runs", dir);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/runs/a.json", dir);
+    CHECK(record_write(&r, path, err, sizeof err) == 0);
+    CHECK(record_read(&back, path, err, sizeof err) == 0);
+    CHECK(!strcmp(back.modality, "mnist") && !strcmp(back.method, "salun") && back.role == REC_METHOD);
+    CHECK(back.forget == 6 && back.learn == 3 && back.seed == 4 && !strcmp(back.classes, r.classes));
+    CHECK(back.m.forget_leakage == 0.125 && back.m.retained_acc == 0.9875 && isnan(back.m.probe_acc));
+    CHECK(back.n_labels == 10 && back.class_acc[2] == 0.5 && isnan(back.class_acc[3]));
+    CHECK(back.n_slots == 9 && back.slot_hist[5] == 0.75 && back.relearn_cap == 100);
+    CHECK(back.seconds == 1.5 && back.flops == 3e9 && back.steps == 100 && back.cost_cached == 1);
+    CHECK(back.n_margins[MARGIN_FORGET_TEST] == 3 && back.margins[MARGIN_FORGET_TEST][1] == 2.25f);
+    CHECK(back.n_margins[MARGIN_FORGET_TRAIN] == 0);
+    record_free(&back);
+    /* the loader finds it, and refuses a malformed record naming the file */
+    RunRecord *all = NULL;
+    int n = 0;
+    CHECK(records_load_dir(dir, &all, &n, err, sizeof err) == 0 && n == 1);
+    for (int i = 0; i < n; i++) record_free(&all[i]);
+    free(all);
+    snprintf(path, sizeof path, "%s/runs/b.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"modality\": \"mnist\"}", f);
+    fclose(f);
+    all = NULL; n = 0;
+    CHECK(records_load_dir(dir, &all, &n, err, sizeof err) != 0 && strstr(err, "b.json") && strstr(err, "not a run record"));
+    for (int i = 0; i < n; i++) record_free(&all[i]);
+    free(all);
+    CHECK(records_load_dir("/nonexistent", &all, &n, err, sizeof err) != 0 && strstr(err, "no run records"));
+    record_free(&r);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
+}
+
+int main(void) {
+    test_ensemble();
+    test_records();
     TEST_DONE("test_results");
 }

@@ -5,6 +5,7 @@
 #include "checkpoint.h"
 #include "results.h"
 #include "klom.h"
+#include "featcache.h"
 #include "task_val.h"
 #include <ctype.h>
 #include "train.h"
@@ -249,14 +250,18 @@ static int seedctx_open(const Plan *p, const ModData *md, int pi, int si, SeedCt
 
 /* Per-label share of the scoring split in its slot (the forgotten class: in its old slot). */
 static void class_shares(Net *net, const SeedCtx *sc, const ClassMap *cm, const Dataset *score, int n_labels,
-                         double *out) {
+                         RunRecord *r) {
     EvalResult *ev = malloc(sizeof *ev);
     if (!ev) return;
     evaluate(net, score, cm, 256, n_labels, ev);
     for (int y = 0; y < n_labels && y < MAX_LABELS; y++) {
         int s = y == sc->t.forget_class ? sc->t.slot : classmap_slot(cm, y);
-        out[y] = ev->count[y] && s >= 0 ? (double)ev->confusion[y][s] / ev->count[y] : NAN;
+        r->class_acc[y] = ev->count[y] && s >= 0 ? (double)ev->confusion[y][s] / ev->count[y] : NAN;
     }
+    int f = sc->t.forget_class;   /* the forget-output distribution over slots */
+    r->n_slots = cm->n_slots;
+    for (int k = 0; k < cm->n_slots; k++)
+        r->slot_hist[k] = ev->count[f] ? (double)ev->confusion[f][k] / ev->count[f] : NAN;
     free(ev);
 }
 
@@ -268,7 +273,8 @@ static int measure(const Plan *p, const ModData *md, const SeedCtx *sc, Net *net
     mc.relearn_lr = plan_relearn_lr(p, m);
     if (metrics_compute_map(net, &sc->t, cm, &mc, &r->m, err, el)) return -1;
     r->n_labels = m->n_labels;
-    class_shares(net, sc, cm, md->score, m->n_labels, r->class_acc);
+    r->relearn_cap = mc.relearn_max_steps;
+    class_shares(net, sc, cm, md->score, m->n_labels, r);
     for (int s = 0; s < N_MARGIN_SETS; s++) {
         r->n_margins[s] = sc->msets[s]->n;
         r->margins[s] = malloc((size_t)(r->n_margins[s] ? r->n_margins[s] : 1) * sizeof(float));
