@@ -13,6 +13,25 @@
 #include "layers_internal.h"
 #include <math.h>
 
+/* Sum of a[i] (b NULL) or of a[i] * (b[i] - m) (b == a: (a[i] - m)^2) over n values, in
+ * LANES independent float accumulators added in a fixed order.  The compiler vectorises
+ * the lanes without reordering any addition, so the result is the same bits whatever
+ * vector width the target has (an `omp simd reduction` is not: its order follows the
+ * register width, and -march=native builds on AVX2 and AVX-512 machines disagreed). */
+#define LANES 16
+static float lane_sum(const float *a, const float *b, float m, int n) {
+    float acc[LANES] = {0};
+    int i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++)
+            acc[l] += b == NULL ? a[i + l] : b == a ? (a[i + l] - m) * (a[i + l] - m) : a[i + l] * (b[i + l] - m);
+    float tail = 0.0f;
+    for (; i < n; i++) tail += b == NULL ? a[i] : b == a ? (a[i] - m) * (a[i] - m) : a[i] * (b[i] - m);
+    for (int w = LANES / 2; w > 0; w /= 2)
+        for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+    return acc[0] + tail;
+}
+
 void batchnorm2d_forward(float *out, const float *in, const float *gamma, const float *beta,
                          float *running_mean, float *running_var,
                          float *save_mean, float *save_invstd,
@@ -24,27 +43,18 @@ void batchnorm2d_forward(float *out, const float *in, const float *gamma, const 
         float mean, invstd;
         if (training) {
             /* two passes (mean, then squared deviations): float sums along
-             * each row, vectorised in a fixed order, rows summed in double */
+             * each row in LANES fixed lanes, rows summed in double */
             double s = 0.0;
             for (int b = 0; b < B; b++) {
                 const float *x = in + b * cs + (size_t)c * HW;
-                float rs = 0.0f;
-#pragma omp simd reduction(+ : rs)
-                for (int i = 0; i < HW; i++) rs += x[i];
-                s += rs;
+                s += lane_sum(x, NULL, 0.0f, HW);
             }
             double m = N ? s / (double)N : 0.0;
             const float mf = (float)m;
             double v = 0.0;
             for (int b = 0; b < B; b++) {
                 const float *x = in + b * cs + (size_t)c * HW;
-                float rv = 0.0f;
-#pragma omp simd reduction(+ : rv)
-                for (int i = 0; i < HW; i++) {
-                    float d = x[i] - mf;
-                    rv += d * d;
-                }
-                v += rv;
+                v += lane_sum(x, x, mf, HW);
             }
             double var = N ? v / (double)N : 0.0;
             double uvar = N > 1 ? v / (double)(N - 1) : var;
@@ -84,14 +94,8 @@ void batchnorm2d_backward(float *din, float *dgamma, float *dbeta, const float *
         for (int b = 0; b < B; b++) {
             const float *x = in + b * cs + (size_t)c * HW;
             const float *dy = dout + b * cs + (size_t)c * HW;
-            float r1 = 0.0f, r2 = 0.0f;
-#pragma omp simd reduction(+ : r1, r2)
-            for (int i = 0; i < HW; i++) {
-                r1 += dy[i];
-                r2 += dy[i] * (x[i] - mean);
-            }
-            sdy += r1;
-            sdyx += r2;
+            sdy += lane_sum(dy, NULL, 0.0f, HW);
+            sdyx += lane_sum(dy, x, mean, HW);
         }
         const double sdyxhat = sdyx * invstd; /* sum dy * xhat */
         if (dbeta) dbeta[c] += (float)sdy;
