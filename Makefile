@@ -46,21 +46,30 @@ TEST_BINS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 .PHONY: all test asan bench deps clean tests-build test-all run
 all: $(BINS)
 
-$(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ)
-	@mkdir -p $(dir $@)
-	ar rcs $@ $^
+# The build configuration is recorded in $(BUILD)/config.stamp; the file is rewritten
+# only when the configuration changes, and every object depends on it, so switching
+# CUDA, SAN, OPT or the compilers rebuilds everything (and the archive is recreated
+# from scratch, so no object of the previous configuration stays in it).
+CONFIG_STAMP := $(BUILD)/config.stamp
+CONFIG_LINE  := CUDA=$(CUDA) SAN=$(SAN) OPT=$(OPT) CC=$(CC) NVCC=$(if $(filter 1,$(CUDA)),$(NVCC))
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(CONFIG_STAMP) 2>/dev/null)" = '$(CONFIG_LINE)' ] || echo '$(CONFIG_LINE)' > $(CONFIG_STAMP))
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h)
+$(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ) $(CONFIG_STAMP)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $(filter %.o,$^)
+
+$(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h) $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/gen/nets_embedded.c: $(NET_SPECS) tools/embed_nets.sh
 	@mkdir -p $(dir $@)
 	bash tools/embed_nets.sh $@ $(NET_SPECS)
-$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/modality.h
+$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/modality.h $(CONFIG_STAMP)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/%.cu.o: %.cu $(wildcard src/*.h kernels/*.h)
+$(BUILD)/%.cu.o: %.cu $(wildcard src/*.h kernels/*.h) $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVFLAGS) -c $< -o $@
 
