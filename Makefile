@@ -43,7 +43,7 @@ BINS := $(BINDIR)/mnist-unlearn $(BINDIR)/speech-unlearn $(BINDIR)/unlearn-prep 
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench deps clean tests-build test-all run
+.PHONY: all test asan bench deps clean tests-build test-all run fuzz fuzz-smoke
 all: $(BINS)
 
 # The build configuration is recorded in $(BUILD)/config.stamp; the file is rewritten
@@ -123,5 +123,19 @@ run: deps
 	bin/unlearn-prep features
 	bin/unlearn-compare $(RUN_ARGS)
 
+# Fuzzing (tests/fuzz/): libFuzzer harnesses built with clang + ASan/UBSan in build-fuzz/.
+# `make fuzz` runs each for FUZZ_SECONDS; `make fuzz-smoke` is the short CI run (or a
+# replay of the seed corpora under gcc ASan/UBSan when clang's libFuzzer is missing).
+FUZZ_SECONDS ?= 10
+FUZZ_ENGINE  ?= libfuzzer
+FUZZ_MAIN    := $(if $(filter replay,$(FUZZ_ENGINE)),tests/fuzz/replay_main.c,-fsanitize=fuzzer)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h tests/fuzz/replay_main.c $(BUILD)/libunlearn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(FUZZ_MAIN) $(BUILD)/libunlearn.a -o $@ $(LDFLAGS) $(LDLIBS)
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
+fuzz-smoke:
+	bash tests/fuzz/run.sh smoke
+
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz build-fuzz-replay bin

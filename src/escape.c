@@ -37,9 +37,15 @@ char *escape_str(char *out, size_t outlen, const char *s) {
     return escape_mem(out, outlen, s, s ? strlen(s) : 0);
 }
 
+static _Thread_local char esc_buf[8][ESC_MAX + 1];
+static _Thread_local unsigned esc_k;
+
 const char *esc(const char *s) {
-    static _Thread_local char buf[8][ESC_MAX + 1];
-    static _Thread_local unsigned k;
-    char *b = buf[k++ % 8];
-    return escape_str(b, sizeof buf[0], s);
+    char *b = esc_buf[esc_k++ % 8];
+    return escape_str(b, sizeof esc_buf[0], s);
+}
+
+const char *esc_n(const char *s, size_t n) {
+    char *b = esc_buf[esc_k++ % 8];
+    return escape_mem(b, sizeof esc_buf[0], s, n);
 }

@@ -21,4 +21,6 @@ char *escape_str(char *out, size_t outlen, const char *s);
  * thread-local buffers of ESC_MAX + 1 bytes, so up to 8 esc() calls may appear
  * in one printf. */
 const char *esc(const char *s);
+/* The same for the n bytes at s (a token inside a longer string). */
+const char *esc_n(const char *s, size_t n);
 #endif
