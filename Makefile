@@ -110,10 +110,12 @@ bench: all $(BENCH_BINS)
 deps:
 	bash tools/install-deps.sh
 
-# The README's test command (and CI's): dependencies, the suite, the suite under sanitizers.
+# The README's test command (and CI's): dependencies, the suite, the suite under sanitizers,
+# a few seconds of each fuzz harness.
 test-all: deps
 	$(MAKE) test
 	$(MAKE) asan
+	$(MAKE) fuzz-smoke
 
 # The README's main job: dependencies, build, data check + feature cache, pre-train,
 # unlearn 6 -> 3 on both modalities, print the comparison.
