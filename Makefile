@@ -43,24 +43,33 @@ BINS := $(BINDIR)/mnist-unlearn $(BINDIR)/speech-unlearn $(BINDIR)/unlearn-prep 
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench deps clean tests-build test-all run
+.PHONY: all test asan bench deps clean tests-build test-all run fuzz fuzz-smoke
 all: $(BINS)
 
-$(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ)
-	@mkdir -p $(dir $@)
-	ar rcs $@ $^
+# The build configuration is recorded in $(BUILD)/config.stamp; the file is rewritten
+# only when the configuration changes, and every object depends on it, so switching
+# CUDA, SAN, OPT or the compilers rebuilds everything (and the archive is recreated
+# from scratch, so no object of the previous configuration stays in it).
+CONFIG_STAMP := $(BUILD)/config.stamp
+CONFIG_LINE  := CUDA=$(CUDA) SAN=$(SAN) OPT=$(OPT) CC=$(CC) NVCC=$(if $(filter 1,$(CUDA)),$(NVCC))
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(CONFIG_STAMP) 2>/dev/null)" = '$(CONFIG_LINE)' ] || echo '$(CONFIG_LINE)' > $(CONFIG_STAMP))
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h tools/*.h)
+$(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ) $(CONFIG_STAMP)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $(filter %.o,$^)
+
+$(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h tools/*.h) $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/gen/nets_embedded.c: $(NET_SPECS) tools/embed_nets.sh
 	@mkdir -p $(dir $@)
 	bash tools/embed_nets.sh $@ $(NET_SPECS)
-$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/modality.h
+$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/modality.h $(CONFIG_STAMP)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/%.cu.o: %.cu $(wildcard src/*.h kernels/*.h)
+$(BUILD)/%.cu.o: %.cu $(wildcard src/*.h kernels/*.h) $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVFLAGS) -c $< -o $@
 
@@ -102,10 +111,12 @@ bench: all $(BENCH_BINS)
 deps:
 	bash tools/install-deps.sh
 
-# The README's test command (and CI's): dependencies, the suite, the suite under sanitizers.
+# The README's test command (and CI's): dependencies, the suite, the suite under sanitizers,
+# a few seconds of each fuzz harness.
 test-all: deps
 	$(MAKE) test
 	$(MAKE) asan
+	$(MAKE) fuzz-smoke
 
 # The README's main job: dependencies, build, data check + feature cache, pre-train,
 # unlearn 6 -> 3 on both modalities, print the comparison.
@@ -115,5 +126,19 @@ run: deps
 	bin/unlearn-prep features
 	bin/unlearn-compare $(RUN_ARGS)
 
+# Fuzzing (tests/fuzz/): libFuzzer harnesses built with clang + ASan/UBSan in build-fuzz/.
+# `make fuzz` runs each for FUZZ_SECONDS; `make fuzz-smoke` is the short CI run (or a
+# replay of the seed corpora under gcc ASan/UBSan when clang's libFuzzer is missing).
+FUZZ_SECONDS ?= 10
+FUZZ_ENGINE  ?= libfuzzer
+FUZZ_MAIN    := $(if $(filter replay,$(FUZZ_ENGINE)),tests/fuzz/replay_main.c,-fsanitize=fuzzer)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h tests/fuzz/replay_main.c $(BUILD)/libunlearn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(FUZZ_MAIN) $(BUILD)/libunlearn.a -o $@ $(LDFLAGS) $(LDLIBS)
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
+fuzz-smoke:
+	bash tests/fuzz/run.sh smoke
+
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz build-fuzz-replay bin

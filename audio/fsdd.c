@@ -1,4 +1,5 @@
 /* fsdd.c — see fsdd.h. */
+#include "escape.h"
 #include "fsdd.h"
 #include <dirent.h>
 #include <ctype.h>
@@ -58,7 +59,7 @@ void fsdd_index_free(FsddIndex *ix) {
 int fsdd_scan(const char *dir, FsddIndex *ix, char *err, size_t errlen) {
     memset(ix, 0, sizeof *ix);
     DIR *d = opendir(dir);
-    if (!d) { snprintf(err, errlen, "%s: cannot open the FSDD recordings folder", dir); return -1; }
+    if (!d) { snprintf(err, errlen, "%s: cannot open the FSDD recordings folder", esc(dir)); return -1; }
     Entry *e = NULL; int n = 0, cap = 0, oom = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
@@ -81,8 +82,8 @@ int fsdd_scan(const char *dir, FsddIndex *ix, char *err, size_t errlen) {
     if (oom || n == 0) {
         for (int i = 0; i < n; i++) free(e[i].path);
         free(e);
-        if (oom) snprintf(err, errlen, "out of memory listing %s", dir);
-        else snprintf(err, errlen, "%s: no FSDD recordings ({digit}_{speaker}_{take}.wav) found", dir);
+        if (oom) snprintf(err, errlen, "out of memory listing %s", esc(dir));
+        else snprintf(err, errlen, "%s: no FSDD recordings ({digit}_{speaker}_{take}.wav) found", esc(dir));
         return -1;
     }
     qsort(e, (size_t)n, sizeof(Entry), entry_cmp);
@@ -95,7 +96,7 @@ int fsdd_scan(const char *dir, FsddIndex *ix, char *err, size_t errlen) {
     if (!ix->path || !ix->digit || !ix->speaker || !ix->take || !names) {
         for (int i = 0; i < n; i++) free(e[i].path);
         free(e); free(names); ix->n = 0; fsdd_index_free(ix);
-        snprintf(err, errlen, "out of memory listing %s", dir);
+        snprintf(err, errlen, "out of memory listing %s", esc(dir));
         return -1;
     }
     for (int i = 0; i < n; i++) names[i] = e[i].nm.speaker;
@@ -117,7 +118,7 @@ int fsdd_scan(const char *dir, FsddIndex *ix, char *err, size_t errlen) {
         ix->speaker[i] = bad ? -1 : fsdd_speaker_id(ix, e[i].nm.speaker);
     }
     free(e);
-    if (bad) { fsdd_index_free(ix); snprintf(err, errlen, "out of memory listing %s", dir); return -1; }
+    if (bad) { fsdd_index_free(ix); snprintf(err, errlen, "out of memory listing %s", esc(dir)); return -1; }
     return 0;
 }
 
@@ -151,7 +152,7 @@ int fsdd_split(const FsddIndex *ix, const char *holdout, int **train, int *n_tra
         if (hs < 0) {
             char sp[512];
             fsdd_speakers_string(ix, sp, sizeof sp);
-            snprintf(err, errlen, "unknown speaker '%s' to hold out (speakers: %s)", holdout, sp);
+            snprintf(err, errlen, "unknown speaker '%s' to hold out (speakers: %s)", esc(holdout), esc(sp));
             return -1;
         }
     }

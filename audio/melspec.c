@@ -1,4 +1,5 @@
 /* melspec.c — see melspec.h. */
+#include "escape.h"
 #include "melspec.h"
 #include "wav.h"
 #include <fftw3.h>
@@ -277,6 +278,6 @@ int mel_file_features(const MelBank *b, const char *path, float *out, char *err,
     if (wav_read(path, b->p.sr, &x, &n, NULL, err, errlen)) return -1;
     int r = mel_features(b, x, n, out);
     free(x);
-    if (r < 0) { snprintf(err, errlen, "%s: out of memory computing features", path); return -1; }
+    if (r < 0) { snprintf(err, errlen, "%s: out of memory computing features", esc(path)); return -1; }
     return 0;
 }

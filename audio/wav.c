@@ -1,5 +1,6 @@
 /* wav.c — see wav.h. */
 #include "wav.h"
+#include "escape.h"
 #include <sndfile.h>
 #include <samplerate.h>
 #include <stdio.h>
@@ -72,9 +73,9 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
     if (!sf) {
         struct stat st;
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
-            snprintf(err, errlen, "%s: empty file (0 bytes), not audio", path);
+            snprintf(err, errlen, "%s: empty file (0 bytes), not audio", esc(path));
         else
-            snprintf(err, errlen, "%s: not a readable audio file (%s)", path, sf_strerror(NULL));
+            snprintf(err, errlen, "%s: not a readable audio file (%s)", esc(path), esc(sf_strerror(NULL)));
         return -1;
     }
     int major = info.format & SF_FORMAT_TYPEMASK;
@@ -82,22 +83,22 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
     if ((major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX) && wav_truncated(path, &declared, &avail)) {
         sf_close(sf);
         snprintf(err, errlen, "%s: truncated WAV: data chunk declares %llu bytes, file holds %llu",
-                 path, (unsigned long long)declared, (unsigned long long)avail);
+                 esc(path), (unsigned long long)declared, (unsigned long long)avail);
         return -1;
     }
     if (info.channels < 1 || info.samplerate < 1) {
         sf_close(sf);
-        snprintf(err, errlen, "%s: bad header (%d channels, %d Hz)", path, info.channels, info.samplerate);
+        snprintf(err, errlen, "%s: bad header (%d channels, %d Hz)", esc(path), info.channels, info.samplerate);
         return -1;
     }
     if (info.frames <= 0) {
         sf_close(sf);
-        snprintf(err, errlen, "%s: no audio frames", path);
+        snprintf(err, errlen, "%s: no audio frames", esc(path));
         return -1;
     }
     if (info.frames > ((sf_count_t)1 << 28) / info.channels) {   /* 1 GiB of float samples */
         sf_close(sf);
-        snprintf(err, errlen, "%s: too long (%lld frames x %d channels)", path, (long long)info.frames, info.channels);
+        snprintf(err, errlen, "%s: too long (%lld frames x %d channels)", esc(path), (long long)info.frames, info.channels);
         return -1;
     }
     int ch = info.channels;
@@ -106,17 +107,27 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
     float *mono = ch == 1 ? buf : malloc(sizeof(float) * nfr);
     if (!buf || !mono) {
         free(buf); if (mono != buf) free(mono); sf_close(sf);
-        snprintf(err, errlen, "%s: out of memory", path);
+        snprintf(err, errlen, "%s: out of memory", esc(path));
         return -1;
     }
     sf_count_t got = sf_readf_float(sf, buf, (sf_count_t)nfr);
     sf_close(sf);
     if (got <= 0) {
         free(buf); if (mono != buf) free(mono);
-        snprintf(err, errlen, "%s: no audio frames could be read", path);
+        snprintf(err, errlen, "%s: no audio frames could be read", esc(path));
         return -1;
     }
     int n = (int)got;
+    /* the documented range: refuse the whole file rather than clip (see wav.h) */
+    for (size_t i = 0; i < (size_t)n * (size_t)ch; i++) {
+        float v = buf[i];
+        if (!isfinite(v) || v < -WAV_MAX_ABS || v > WAV_MAX_ABS) {
+            free(buf); if (mono != buf) free(mono);
+            snprintf(err, errlen, "%s: sample %zu%s is %g, outside [-1, 1]: refusing the recording",
+                     esc(path), i / (size_t)ch, ch > 1 ? (i % ch ? " (a later channel)" : " (channel 1)") : "", (double)v);
+            return -1;
+        }
+    }
     if (ch > 1) {
         float inv = 1.0f / (float)ch;
         for (int i = 0; i < n; i++) {
@@ -130,7 +141,7 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
     for (int i = 0; i < n; i++) if (fabsf(mono[i]) >= WAV_SILENCE_THRESHOLD) { loud = 1; break; }
     if (!loud) {
         free(mono);
-        snprintf(err, errlen, "%s: silent (every sample |x| < %g%s)", path,
+        snprintf(err, errlen, "%s: silent (every sample |x| < %g%s)", esc(path),
                  (double)WAV_SILENCE_THRESHOLD, ch > 1 ? " after mixing to mono" : "");
         return -1;
     }
@@ -139,14 +150,14 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
         float *y; int ny; char e2[256];
         if (wav_resample(mono, n, (double)target_sr / sr, SRC_SINC_BEST_QUALITY, &y, &ny, e2, sizeof e2)) {
             free(mono);
-            snprintf(err, errlen, "%s: %s", path, e2);
+            snprintf(err, errlen, "%s: %s", esc(path), e2);
             return -1;
         }
         free(mono);
         mono = y; n = ny; sr = target_sr;
         if (n <= 0) {
             free(mono);
-            snprintf(err, errlen, "%s: too short to resample", path);
+            snprintf(err, errlen, "%s: too short to resample", esc(path));
             return -1;
         }
     }
@@ -162,12 +173,12 @@ int wav_write(const char *path, const float *x, int n, int channels, int sr, int
     info.samplerate = sr;
     info.channels = channels < 1 ? 1 : channels;
     info.format = format ? format : (SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-    if (!sf_format_check(&info)) { snprintf(err, errlen, "%s: unsupported output format 0x%x", path, info.format); return -1; }
+    if (!sf_format_check(&info)) { snprintf(err, errlen, "%s: unsupported output format 0x%x", esc(path), info.format); return -1; }
     SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
-    if (!sf) { snprintf(err, errlen, "%s: cannot write (%s)", path, sf_strerror(NULL)); return -1; }
+    if (!sf) { snprintf(err, errlen, "%s: cannot write (%s)", esc(path), sf_strerror(NULL)); return -1; }
     sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
     sf_count_t w = n > 0 ? sf_writef_float(sf, x, n) : 0;
     int rc = sf_close(sf);
-    if (w != n || rc) { snprintf(err, errlen, "%s: short write", path); return -1; }
+    if (w != n || rc) { snprintf(err, errlen, "%s: short write", esc(path)); return -1; }
     return 0;
 }

@@ -15,7 +15,14 @@
  *     streaming writer leaves, 0 or 0xFFFFFFFF, are accepted and the readable
  *     part used.)
  *   - zero frames (a header and no samples);
- *   - all silence: every mono sample |x| < WAV_SILENCE_THRESHOLD.
+ *   - all silence: every mono sample |x| < WAV_SILENCE_THRESHOLD;
+ *   - a sample outside [-WAV_MAX_ABS, WAV_MAX_ABS] = [-1, 1], or NaN / inf, in any
+ *     channel (float and double WAVs can hold anything).  Such a file is refused
+ *     whole, naming the first bad sample, rather than clipped: a recording with
+ *     samples of 1e30 is broken or hostile, and clipping it would turn it into a
+ *     square wave that trains the model on noise.  (Integer PCM is always in range.
+ *     The check is on the file's samples; resampling may overshoot by the sinc
+ *     filter's ringing, as torchaudio's does.)
  * Library code: no exit(), no printing.
  */
 #ifndef WAV_H
@@ -23,6 +30,7 @@
 #include <stddef.h>
 
 #define WAV_SILENCE_THRESHOLD 1e-6f
+#define WAV_MAX_ABS 1.0f
 
 /* Read path as mono float at target_sr (target_sr <= 0: keep the file's rate).
  * On success *out is malloc'd (caller frees), *n_out its length, *sr_out (may be

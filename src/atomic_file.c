@@ -1,7 +1,10 @@
 /* atomic_file.c — temp file + fsync + rename + directory fsync. */
 #include "atomic_file.h"
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +13,62 @@
 #define SETERR(...) do { if (err && errlen) snprintf(err, errlen, __VA_ARGS__); } while (0)
 
 static unsigned long tmp_counter;
+
+/* Test hook: UNLEARN_TEST_CRASH_AT=N kills the process with SIGKILL (as kill -9
+ * would) when a save reaches step N:
+ *   1 temp file created, nothing written     5 temp file closed, before rename
+ *   2 data written (stdio buffer unflushed)  6 renamed, before the directory fsync
+ *   3 flushed, before fsync                  7 done
+ *   4 fsync'd, before close
+ * Read on every call (cheap: a handful per save) so a forked child can set it. */
+static void crash_point(int step) {
+    const char *s = getenv("UNLEARN_TEST_CRASH_AT");
+    if (s && *s && atoi(s) == step) kill(getpid(), SIGKILL);
+}
+
+/* Does name look like "<base>.tmp.<pid>.<n>" with both numbers decimal?  Writes the pid. */
+static int stale_name(const char *name, const char *base, size_t blen, long *pid) {
+    if (strncmp(name, base, blen) || strncmp(name + blen, ".tmp.", 5)) return 0;
+    const char *p = name + blen + 5, *q = p;
+    while (isdigit((unsigned char)*q)) q++;
+    if (q == p || q - p > 9 || *q != '.') return 0;
+    const char *r = q + 1, *t = r;
+    while (isdigit((unsigned char)*t)) t++;
+    if (t == r || *t) return 0;
+    *pid = strtol(p, NULL, 10);
+    return *pid > 0;
+}
+
+/* Remove "<path>.tmp.<pid>.<n>" files left by processes that no longer exist
+ * (killed between creating the temp file and renaming it).  Files of live
+ * processes, including this one, are left alone; a pid reused by an unrelated
+ * live process keeps its file until a later write.  Best effort: errors are ignored. */
+static void clean_stale_temps(const char *path) {
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t blen = strlen(base);
+    if (!blen) return;
+    char *dir = !slash ? strdup(".") : slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+    if (!dir) return;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            long pid;
+            if (!stale_name(e->d_name, base, blen, &pid) || pid == (long)getpid()) continue;
+            if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;   /* alive (or not ours to judge) */
+            size_t n = strlen(dir) + strlen(e->d_name) + 2;
+            char *full = malloc(n);
+            if (!full) continue;
+            snprintf(full, n, "%s/%s", dir, e->d_name);
+            struct stat sb;
+            if (lstat(full, &sb) == 0 && S_ISREG(sb.st_mode)) unlink(full);
+            free(full);
+        }
+        closedir(d);
+    }
+    free(dir);
+}
 
 int atomic_open(AtomicFile *af, const char *path, char *err, size_t errlen) {
     memset(af, 0, sizeof *af);
@@ -22,6 +81,7 @@ int atomic_open(AtomicFile *af, const char *path, char *err, size_t errlen) {
         SETERR("%s: out of memory", path); return -1;
     }
     memcpy(af->path, path, n + 1);
+    clean_stale_temps(path);
     int fd = -1;
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
         unsigned long k = __atomic_fetch_add(&tmp_counter, 1, __ATOMIC_RELAXED);
@@ -42,6 +102,7 @@ int atomic_open(AtomicFile *af, const char *path, char *err, size_t errlen) {
         free(af->path); free(af->tmp); memset(af, 0, sizeof *af);
         return -1;
     }
+    crash_point(1);
     return 0;
 }
 
@@ -68,9 +129,13 @@ int atomic_commit(AtomicFile *af, char *err, size_t errlen) {
     if (!af->fp) { SETERR("atomic write: file not open"); return -1; }
     int bad = ferror(af->fp);
     int e = 0;
+    crash_point(2);
     if (!bad && fflush(af->fp) != 0) { bad = 1; e = errno; }
+    crash_point(3);
     if (!bad && fsync(fileno(af->fp)) != 0) { bad = 1; e = errno; }
+    crash_point(4);
     if (fclose(af->fp) != 0 && !bad) { bad = 1; e = errno; }
+    crash_point(5);
     af->fp = NULL;
     if (bad) {
         if (e) SETERR("%s: write failed: %s", af->path, strerror(e));
@@ -83,7 +148,9 @@ int atomic_commit(AtomicFile *af, char *err, size_t errlen) {
         atomic_abort(af);
         return -1;
     }
+    crash_point(6);
     fsync_parent_dir(af->path);
+    crash_point(7);
     free(af->path); free(af->tmp);
     memset(af, 0, sizeof *af);
     return 0;

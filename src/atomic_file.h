@@ -1,7 +1,11 @@
 /* atomic_file.h — never leave a half-written file: write to a temporary file in
  * the same directory, flush + fsync it, rename it over the target, fsync the
  * directory.  A crash leaves either the old file or the new one (and at worst a
- * stray "<path>.tmp.<pid>.<n>" file), never a truncated target.
+ * stray "<path>.tmp.<pid>.<n>" file), never a truncated target.  Such strays
+ * are removed by the next atomic_open of the same target: every
+ * "<path>.tmp.<pid>.<n>" whose pid is no longer a live process is unlinked.
+ * Test hook: UNLEARN_TEST_CRASH_AT=N (1..7, see atomic_file.c) kills the
+ * process with SIGKILL at step N of a save (tests/test_crash_safety.c).
  *
  * One-shot:   atomic_write(path, buf, len, err, errlen)
  * Streaming:  AtomicFile af; if (atomic_open(&af, path, err, errlen)) ...;

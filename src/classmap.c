@@ -1,5 +1,6 @@
 /* classmap.c — output slot <-> class label map, parsed from "0,1,2,4,5,6,7,8,9". */
 #include "classmap.h"
+#include "escape.h"
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -18,12 +19,12 @@ int classmap_parse(ClassMap *m, const char *list, int max_class, char *err, size
     if (!*p) ERR("class list is empty");
     for (;;) {
         while (isspace((unsigned char)*p)) p++;
-        if (*p == ',' || !*p) ERR("class list '%s' has an empty entry", list);
+        if (*p == ',' || !*p) ERR("class list '%s' has an empty entry", esc(list));
         const char *start = p;
         if (*p == '+' || *p == '-') p++;
         if (!isdigit((unsigned char)*p)) {
             const char *e = start; while (*e && *e != ',') e++;
-            ERR("class list '%s': '%.*s' is not a class number", list, (int)(e - start), start);
+            ERR("class list '%s': '%s' is not a class number", esc(list), esc_n(start, (size_t)(e - start)));
         }
         errno = 0;
         char *end;
@@ -32,12 +33,12 @@ int classmap_parse(ClassMap *m, const char *list, int max_class, char *err, size
         while (isspace((unsigned char)*p)) p++;
         if (*p && *p != ',') {
             const char *e = start; while (*e && *e != ',') e++;
-            ERR("class list '%s': '%.*s' is not a class number", list, (int)(e - start), start);
+            ERR("class list '%s': '%s' is not a class number", esc(list), esc_n(start, (size_t)(e - start)));
         }
         if (errno == ERANGE || v < 0 || (max_class > 0 && v >= max_class) || v > INT_MAX) {
-            if (max_class > 0) ERR("class %.*s is out of range (classes are 0..%d)",
-                                   (int)(end - start), start, max_class - 1);
-            ERR("class %.*s is out of range (classes are >= 0)", (int)(end - start), start);
+            if (max_class > 0) ERR("class %s is out of range (classes are 0..%d)",
+                                   esc_n(start, (size_t)(end - start)), max_class - 1);
+            ERR("class %s is out of range (classes are >= 0)", esc_n(start, (size_t)(end - start)));
         }
         for (int i = 0; i < out.n_slots; i++)
             if (out.slot_class[i] == (int)v) ERR("class %ld is listed twice", v);

@@ -1,5 +1,6 @@
 /* cli.c — see cli.h. */
 #include "cli.h"
+#include "escape.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@ int cli_parse(CliOpt *opts, int argc, char **argv, int first, char *err, size_t 
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) || !a[2]) {
-            snprintf(err, errlen, "unexpected argument '%s' (options start with --; see --help)", a);
+            snprintf(err, errlen, "unexpected argument '%s' (options start with --; see --help)", esc(a));
             return -1;
         }
         char name[64];
@@ -26,7 +27,7 @@ int cli_parse(CliOpt *opts, int argc, char **argv, int first, char *err, size_t 
         memcpy(name, a + 2, len);
         name[len] = 0;
         CliOpt *o = find(opts, name);
-        if (!o) { snprintf(err, errlen, "unknown option --%s (see --help)", name); return -1; }
+        if (!o) { snprintf(err, errlen, "unknown option --%s (see --help)", esc(name)); return -1; }
         if (o->takes_value) {
             if (eq) o->value = eq + 1;
             else if (i + 1 < argc) o->value = argv[++i];
@@ -54,7 +55,7 @@ int cli_int(const CliOpt *opts, const char *name, long def, long lo, long hi, lo
     errno = 0;
     long v = strtol(s, &end, 10);
     if (end == s || *end || errno || v < lo || v > hi) {
-        snprintf(err, errlen, "--%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
+        snprintf(err, errlen, "--%s: '%s' is not a whole number from %ld to %ld", name, esc(s), lo, hi);
         return -1;
     }
     *out = v;
@@ -68,7 +69,7 @@ int cli_float(const CliOpt *opts, const char *name, double def, double lo, doubl
     char *end;
     double v = strtod(s, &end);
     if (end == s || *end || !isfinite(v) || v < lo || v > hi) {
-        snprintf(err, errlen, "--%s: '%s' is not a number from %g to %g", name, s, lo, hi);
+        snprintf(err, errlen, "--%s: '%s' is not a number from %g to %g", name, esc(s), lo, hi);
         return -1;
     }
     *out = v;

@@ -17,10 +17,14 @@
 #define LAYERS_H
 #include <stddef.h>
 #include <stdint.h>
+#include "shape_math.h"
 
-/* Output size of a conv/pool window along one axis. */
+/* Output size of a conv/pool window along one axis, computed in 64 bits by
+ * shape_conv_out (shape_math.h): -1 when an operand or the result is outside
+ * the shape limits; <= 0 means the window does not fit (empty output). */
 static inline int conv_out_size(int in, int k, int stride, int pad) {
-    return (in + 2 * pad - k) / stride + 1;
+    int64_t r;
+    return shape_conv_out(&r, in, k, stride, pad) ? -1 : (int)r;
 }
 
 /* ---- conv2d (im2col + cblas_sgemm), any K, stride, padding, optional bias ----

@@ -2,6 +2,7 @@
  * calling the layer pairs of layers.h (CPU) or the CUDA twin (kernels/). */
 #include "net.h"
 #include "layers.h"
+#include "shape_math.h"
 #include "../kernels/cuda_backend.h"
 #include <ctype.h>
 #include <omp.h>
@@ -95,7 +96,7 @@ Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
     net->spec = strdup(text);
     int cap = 16;
     net->layers = xcalloc(cap, sizeof(Layer));
-    int have_input = 0, c = 0, h = 0, w = 0, flat = 0; /* flat: shape is [c] features */
+    int have_input = 0, c = 0, h = 0, w = 0, flat = 0, ovf = 0; /* flat: shape is [c] features; ovf: a size overflowed */
     size_t n_params = 0, n_stats = 0;
     const char *p = text;
     int lineno = 0;
@@ -194,9 +195,9 @@ Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
             if (L->k <= 0) L->k = 3;
             if (L->stride < 0) L->stride = 1;
             L->out_c = positional;
-            L->out_h = conv_out_size(h, L->k, L->stride, L->pad);
-            L->out_w = conv_out_size(w, L->k, L->stride, L->pad);
-            L->w_off = n_params; L->w_len = (size_t)L->out_c * c * L->k * L->k;
+            L->out_h = shape_conv_out_f(h, L->k, L->stride, L->pad, &ovf);
+            L->out_w = shape_conv_out_f(w, L->k, L->stride, L->pad, &ovf);
+            L->w_off = n_params; L->w_len = shape_buf_f(L->out_c, c, L->k, L->k, &ovf);
             n_params += L->w_len;
             L->b_off = n_params; L->b_len = L->has_bias ? (size_t)L->out_c : 0;
             n_params += L->b_len;
@@ -217,15 +218,15 @@ Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
             if (L->stride < 0) L->stride = L->k;
             if (L->pad * 2 > L->k) { fail(err, errlen, src, lineno, "pad must be at most half the window"); goto bad; }
             L->out_c = c;
-            L->out_h = conv_out_size(h, L->k, L->stride, L->pad);
-            L->out_w = conv_out_size(w, L->k, L->stride, L->pad);
+            L->out_h = shape_conv_out_f(h, L->k, L->stride, L->pad, &ovf);
+            L->out_w = shape_conv_out_f(w, L->k, L->stride, L->pad, &ovf);
             break;
         case LAYER_GLOBAL_AVGPOOL:
             L->out_c = c; L->out_h = 1; L->out_w = 1;
             flat = 1;
             break;
         case LAYER_FLATTEN:
-            L->out_c = c * h * w; L->out_h = 1; L->out_w = 1;
+            L->out_c = shape_chw_f(c, h, w, &ovf); L->out_h = 1; L->out_w = 1;
             flat = 1;
             break;
         case LAYER_LINEAR:
@@ -234,12 +235,19 @@ Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
                      "linear needs the number of outputs"); goto bad;
             }
             if (!flat && (h != 1 || w != 1)) { fail(err, errlen, src, lineno, "linear needs flatten or gap before it"); goto bad; }
-            L->in_c = c * h * w; L->in_h = 1; L->in_w = 1;
+            L->in_c = shape_chw_f(c, h, w, &ovf); L->in_h = 1; L->in_w = 1;
             L->out_c = positional; L->out_h = 1; L->out_w = 1;
-            L->w_off = n_params; L->w_len = (size_t)L->out_c * L->in_c; n_params += L->w_len;
+            L->w_off = n_params; L->w_len = shape_buf_f(L->out_c, L->in_c, 1, 1, &ovf); n_params += L->w_len;
             L->b_off = n_params; L->b_len = L->has_bias ? (size_t)L->out_c : 0; n_params += L->b_len;
             flat = 1;
             break;
+        }
+        if (!ovf && L->out_h > 0 && L->out_w > 0) {  /* one sample in and out of the layer within the limits */
+            shape_chw_f(L->in_c, L->in_h, L->in_w, &ovf); shape_chw_f(L->out_c, L->out_h, L->out_w, &ovf);
+        }
+        if (ovf || (int64_t)n_params > SHAPE_MAX_BUFFER) {
+            fail(err, errlen, src, lineno, "layer too large: a size exceeds the limits (dimension %lld, %lld values per sample, %lld parameters)",
+                 (long long)SHAPE_MAX_DIM, (long long)SHAPE_MAX_NUMEL, (long long)SHAPE_MAX_BUFFER); goto bad;
         }
         if (L->out_h <= 0 || L->out_w <= 0) {
             fail(err, errlen, src, lineno, "output size %dx%d is empty (input %dx%d too small)", L->out_h, L->out_w, h, w);

@@ -81,6 +81,12 @@ int train_supervised(Net *net, const Dataset *d, const ClassMap *cm, const Train
             snprintf(err, errlen, "training sample %d has class %d, which has no output slot", i, d->y[i]);
             return -1;
         }
+    for (size_t i = 0; i < (size_t)d->n * ss; i++)   /* NaN/inf data would poison the weights */
+        if (!isfinite(d->x[i])) {
+            snprintf(err, errlen, "training sample %zu has a non-finite value (%f) at position %zu: refusing to train on it",
+                     i / ss, d->x[i], i % ss);
+            return -1;
+        }
     Rng r;
     rng_seed(&r, cfg->seed);
     net->dropout_state = cfg->seed * 0x9e3779b97f4a7c15ULL + 1;
@@ -105,6 +111,13 @@ int train_supervised(Net *net, const Dataset *d, const ClassMap *cm, const Train
             int nb = d->n - b0 < B ? d->n - b0 : B;
             ds_gather(d, idx + b0, nb, x, y);
             if (cfg->augment) cfg->augment(x, y, nb, d->c, d->h, d->w, &r, cfg->augment_ctx);
+            for (size_t i = 0; cfg->augment && i < (size_t)nb * ss; i++)
+                if (!isfinite(x[i])) {
+                    snprintf(err, errlen, "training sample %d has a non-finite value (%f) at position %zu after "
+                             "augmentation: refusing to train on it", idx[b0 + (int)(i / ss)], x[i], i % ss);
+                    rc = -1;
+                    goto out;
+                }
             onehot_targets(t, y, nb, cm, K);
             opt.lr = lr_at(cfg, step, total);
             const float *logits = net_forward(net, x, nb, 1);
@@ -117,6 +130,16 @@ int train_supervised(Net *net, const Dataset *d, const ClassMap *cm, const Train
             }
             net_zero_grad(net);
             net_backward(net, dlogits, nb);
+            /* a finite loss can still come with NaN/inf gradients: check them before any
+             * weight is updated (the CPU copy only; the CUDA path keeps them on the device) */
+            if (net->device == DEVICE_CPU)
+                for (size_t i = 0; i < net->n_params; i++)
+                    if (!isfinite(net->grads[i])) {
+                        snprintf(err, errlen, "training diverged: a gradient is %f at epoch %d step %ld "
+                                 "(try a smaller --lr)", net->grads[i], epoch + 1, step);
+                        rc = -1;
+                        goto out;
+                    }
             optim_step_net(&opt, net, cfg->mask);
             loss_sum += loss * nb;
             for (int i = 0; i < nb; i++) {

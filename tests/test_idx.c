@@ -178,6 +178,34 @@ int main(void) {
         FILE *f = fopen(p("lab10"), "wb"); fwrite(b, 1, sizeof b, f); fclose(f);
         CHECK(pair_refused(p("train-images-idx3-ubyte.gz"), p("lab10"), "lab10", "label 10 of sample 9"));
     }
+    /* hostile headers: the declared size is checked against the file before anything is allocated */
+    {
+        uint32_t huge[3] = {6000, 1000, 1000};               /* 16 bytes asking for 6 GB (idx_6gb_malloc.idx) */
+        write_idx(p("6gb.idx"), IDX_MAGIC_IMAGES, huge, 3, 0, 0);
+        CHECK(pair_refused(p("6gb.idx"), p("train-labels-idx1-ubyte"), "6gb.idx", "bytes after the header"));
+        write_idx(p("6gb.idx.gz"), IDX_MAGIC_IMAGES, huge, 3, 100, 1);
+        CHECK(pair_refused(p("6gb.idx.gz"), p("train-labels-idx1-ubyte"), "6gb.idx.gz", "gzip file can hold"));
+        uint32_t many[1] = {100000000};
+        write_idx(p("lab-huge"), IDX_MAGIC_LABELS, many, 1, 5, 0);
+        CHECK(pair_refused(p("train-images-idx3-ubyte.gz"), p("lab-huge"), "lab-huge", "bytes after the header"));
+        uint32_t wide[3] = {1, 5000, 5000};                  /* per-dimension limit */
+        write_idx(p("wide"), IDX_MAGIC_IMAGES, wide, 3, 0, 0);
+        CHECK(pair_refused(p("wide"), p("train-labels-idx1-ubyte"), "wide", "implausible image dimensions"));
+        /* a plausible gzip header whose stream ends early: refused after a bounded read */
+        uint32_t mid[3] = {400, 28, 28};
+        write_idx(p("mid.gz"), IDX_MAGIC_IMAGES, mid, 3, 3000, 1);
+        CHECK(pair_refused(p("mid.gz"), p("train-labels-idx1-ubyte"), "mid.gz", "truncated"));
+        /* the shared reproducer, when present */
+        char rp[1024];
+        snprintf(rp, sizeof rp, "%s/../repro/idx_6gb_malloc.idx", test_data_dir());
+        if (access(rp, R_OK) == 0)
+            CHECK(pair_refused(rp, p("train-labels-idx1-ubyte"), "idx_6gb_malloc.idx", "truncated"));
+        /* a control character in a file name is escaped in the message */
+        write_idx(p("bad\nname\x1b[2J"), IDX_MAGIC_IMAGES, huge, 3, 0, 0);
+        char err2[512] = "";
+        CHECK(idx_load_pair(p("bad\nname\x1b[2J"), p("train-labels-idx1-ubyte"), 0, 10, err2, sizeof err2) == NULL);
+        CHECKF(strstr(err2, "bad\\x0aname\\x1b[2J") && !strchr(err2, '\n') && !strchr(err2, 0x1b), "%s", err2);
+    }
     /* missing file and a directory in its place */
     CHECK(pair_refused(p("absent"), p("train-labels-idx1-ubyte"), "absent", "cannot open"));
     CHECK(pair_refused(dir, p("train-labels-idx1-ubyte"), dir, "is a directory"));

@@ -26,6 +26,34 @@ static double sine_freq(const float *x, int a, int b, int sr) {
     return cnt > 0 ? cnt * (double)sr / (last - first) : 0;
 }
 
+/* a 32-bit float WAV written byte by byte, so any value (1e30, NaN, inf) reaches the file */
+static void write_float_wav(const char *path, const float *x, int n, int channels) {
+    uint32_t data = (uint32_t)n * 4u, sr = 8000;
+    unsigned char h[44];
+    memcpy(h, "RIFF", 4);
+    uint32_t v = 36 + data; memcpy(h + 4, &v, 4);
+    memcpy(h + 8, "WAVEfmt ", 8);
+    v = 16; memcpy(h + 16, &v, 4);
+    uint16_t fmt = 3, ch = (uint16_t)channels, align = (uint16_t)(4 * channels), bits = 32;
+    memcpy(h + 20, &fmt, 2); memcpy(h + 22, &ch, 2); memcpy(h + 24, &sr, 4);
+    v = sr * align; memcpy(h + 28, &v, 4);
+    memcpy(h + 32, &align, 2); memcpy(h + 34, &bits, 2);
+    memcpy(h + 36, "data", 4); memcpy(h + 40, &data, 4);
+    FILE *f = fopen(path, "wb");
+    fwrite(h, 1, sizeof h, f);
+    fwrite(x, 4, (size_t)n, f);
+    fclose(f);
+}
+
+static int refused_with(const char *path, const char *want, char *err, size_t errlen) {
+    float *x = NULL; int n = 0;
+    int rc = wav_read(path, 8000, &x, &n, NULL, err, errlen);
+    free(x);
+    if (rc == 0) { fprintf(stderr, "  accepted %s\n", path); return 0; }
+    if (getenv("SHOW_ERRORS")) printf("  %s\n", err);
+    return x == NULL && one_line(err) && strstr(err, want) && strstr(err, "loud") != NULL;
+}
+
 int main(void) {
     char err[1024];
     snprintf(dir, sizeof dir, "/tmp/test_wav_XXXXXX");
@@ -138,6 +166,48 @@ int main(void) {
     CHECK(wav_resample(tone, 4000, 2.0, 2, &y, &ny, err, sizeof err) == 0 && abs(ny - 8000) <= 2);
     free(y);
     CHECK(wav_resample(tone, 0, 2.0, 2, &y, &ny, err, sizeof err) == -1);
+
+    /* samples outside [-1, 1] or non-finite: the file is refused, naming it and the sample */
+    {
+        float w[800];
+        for (int i = 0; i < 800; i++) w[i] = 0.5f * sinf(i * 0.3f);
+        write_float_wav(P("loud_ok.wav"), w, 800, 1);
+        rc = wav_read(P("loud_ok.wav"), 8000, &x, &n, NULL, err, sizeof err);
+        CHECKF(rc == 0 && n == 800, "%s", err);
+        free(x); x = NULL;
+        w[0] = 1.0f; w[1] = -1.0f;                          /* the bounds themselves are in range */
+        write_float_wav(P("loud_edge.wav"), w, 800, 1);
+        rc = wav_read(P("loud_edge.wav"), 8000, &x, &n, NULL, err, sizeof err);
+        CHECKF(rc == 0, "%s", err);
+        free(x); x = NULL;
+        w[17] = 1e30f;
+        write_float_wav(P("loud_big.wav"), w, 800, 1);
+        CHECK(refused_with(P("loud_big.wav"), "sample 17 is 1e+30, outside [-1, 1]", err, sizeof err));
+        w[17] = 1.0001f;
+        write_float_wav(P("loud_eps.wav"), w, 800, 1);
+        CHECK(refused_with(P("loud_eps.wav"), "outside [-1, 1]", err, sizeof err));
+        w[17] = NAN;
+        write_float_wav(P("loud_nan.wav"), w, 800, 1);
+        CHECK(refused_with(P("loud_nan.wav"), "is nan", err, sizeof err));
+        w[17] = -INFINITY;
+        write_float_wav(P("loud_inf.wav"), w, 800, 1);
+        CHECK(refused_with(P("loud_inf.wav"), "is -inf", err, sizeof err));
+        /* stereo: the bad value in the second channel is not averaged away */
+        w[17] = 0.2f; w[19] = 3.0f;
+        write_float_wav(P("loud_st.wav"), w, 800, 2);
+        CHECK(refused_with(P("loud_st.wav"), "sample 9 (a later channel) is 3", err, sizeof err));
+        char rp[1024];
+        snprintf(rp, sizeof rp, "%s/../repro/6_loud_0.wav", test_data_dir());
+        if (access(rp, R_OK) == 0) {
+            float *y2 = NULL; int n2;
+            CHECK(wav_read(rp, 8000, &y2, &n2, NULL, err, sizeof err) == -1 && strstr(err, "6_loud_0.wav") &&
+                  strstr(err, "outside [-1, 1]") && one_line(err));
+            free(y2);
+        }
+        const char *ln[] = {"loud_ok.wav", "loud_edge.wav", "loud_big.wav", "loud_eps.wav", "loud_nan.wav", "loud_inf.wav",
+                            "loud_st.wav"};
+        for (size_t i = 0; i < sizeof ln / sizeof *ln; i++) unlink(P(ln[i]));
+    }
 
     const char *names[] = {"good.wav", "text.wav", "empty.wav", "noframes.wav", "trunc.wav", "stream.wav", "silence.wav",
                            "hiss.wav", "cancel.wav", "stereo44k.wav", "tone16k.flac"};

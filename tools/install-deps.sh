@@ -2,9 +2,11 @@
 # Installs the Debian packages the project needs, only those that are missing.
 #   tools/install-deps.sh          build + test dependencies
 #   tools/install-deps.sh bench    + the peers for benchmarks (python3-torch, torchaudio, numpy)
+#   tools/install-deps.sh fuzz     + clang, its libFuzzer/sanitizer runtimes and OpenMP (make fuzz)
 set -eu
 pkgs=(gcc make libopenblas-dev libfftw3-dev libsndfile1-dev libsamplerate0-dev libsvm-dev zlib1g-dev espeak-ng)
 if [ "${1:-}" = bench ]; then pkgs+=(python3 python3-numpy python3-torch python3-torchaudio); fi
+if [ "${1:-}" = fuzz ]; then pkgs+=(clang libclang-rt-dev libomp-dev); fi
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
