@@ -39,7 +39,7 @@ typedef struct {
     float relearn_lr;             /* 0: the modality's */
     int quick, quiet, plots, report, threads;
     const char *data, *split, *device, *net;
-    char outdir[4096];
+    char outdir[2048];
     const char *merge[PLAN_MAX_MERGE];   /* --merge DIR...: report only, over these folders' run records */
     int nmerge;
     MetricsConfig mc;

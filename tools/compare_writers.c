@@ -52,7 +52,7 @@ static void md_table(FILE *f, const Group *g, Table tab) {
         fprintf(f, "| %s | %d |", row_name(g, r), row->n);
         for (int c = 0; c < n_columns; c++) {
             if (columns[c].table != tab) continue;
-            char cellbuf[64];
+            char cellbuf[96];
             fmt_cell(cellbuf, sizeof cellbuf, &columns[c], row, c);
             fprintf(f, " %s |", cellbuf);
         }
