@@ -126,10 +126,13 @@ static void check_new_metrics(const UnlearnTask *t, const Dataset *pre, const Da
     /* relearn at k = 10 / 100: the original at once, retrain not */
     CHECK(mo->relearn_steps_k10 == 0 && mo->relearn_steps_k100 == 0);
     CHECK(faster(mo->relearn_steps_k10, mr->relearn_steps_k10) && faster(mo->relearn_steps_k100, mr->relearn_steps_k100));
-    /* relapse: the hidden output comes back more than retrain's */
-    CHECKF(mh->relapse_leakage > mr->relapse_leakage, "relapse leakage hidden %.3f retrain %.3f", mh->relapse_leakage,
-           mr->relapse_leakage);
-    CHECK(isfinite(mr->relapse_probe) && isfinite(mo->relapse_probe));
+    /* relapse: retrain stays forgotten; after the fine-tune the hidden output's features still give the
+     * class away more than retrain's (its leakage does not come back: the fine-tune trains the freed slot
+     * for the new class, see relapse.h) */
+    CHECKF(mr->relapse_leakage <= 0.05, "retrain relapse leakage %.3f", mr->relapse_leakage);
+    CHECKF(mh->relapse_probe > mr->relapse_probe + 0.01, "relapse probe hidden %.3f retrain %.3f", mh->relapse_probe,
+           mr->relapse_probe);
+    CHECK(isfinite(mo->relapse_leakage) && isfinite(mo->relapse_probe));
     /* MIA: the held-out test on generalising models is not significant at 0.01 */
     CHECKF(mo->mia_attack_p > 0.01 && mr->mia_attack_p > 0.01, "MIA p %.3g %.3g", mo->mia_attack_p, mr->mia_attack_p);
     /* KLoM: retrain (seed 1) vs a second retrain (seed 2) is the null level; the original is far from it on the
