@@ -18,7 +18,8 @@
  *   margins         per-sample margins (klom.h) on fixed samples of forget-train,
  *                   forget-test and retain-test, in the ORIGINAL map t->before (KLoM
  *                   across models: metrics_klom)
- *   relapse_*       forget leakage and probe after fine-tuning a copy on kept data only (relapse.h)
+ *   relapse_*       forget leakage and probe after fine-tuning a copy on kept data only (relapse.h;
+ *                   relapse_probe needs the probe switch on)
  *   kshot_*         k-shot probe / nearest prototype on penultimate features, fit on the
  *                   validation split, scored on test (kshot.h); NaN without t->forget_val
  *   relearn_steps_k10/_k100  relearn time with 10 and 100 examples (relearn.h)
