@@ -10,6 +10,22 @@
  *   relearn_steps   steps until a fresh slot for the forgotten class reaches a test accuracy threshold
  *   seconds, flops  cost of the method; *_ratio fields divide by retrain's
  *   avg_gap         mean |metric - retrain's| over leakage, new-class, retained, MIA
+ *
+ * Raw measurements of ONE model for the tests of forgetting (issue 8, item 4); no
+ * gold comparison happens here (the comparison tool compares ensembles):
+ *   slot_hist       share of forget-test samples predicted into each output slot
+ *                   (compare with js_divergence, divergence.h)
+ *   margins         per-sample margins (klom.h) on fixed samples of forget-train,
+ *                   forget-test and retain-test, in the ORIGINAL map t->before (KLoM
+ *                   across models: metrics_klom)
+ *   relapse_*       forget leakage and probe after fine-tuning a copy on kept data only (relapse.h;
+ *                   relapse_probe needs the probe switch on)
+ *   kshot_*         k-shot probe / nearest prototype on penultimate features, fit on the
+ *                   validation split, scored on test (kshot.h); NaN without t->forget_val
+ *   relearn_steps_k10/_k100  relearn time with 10 and 100 examples (relearn.h)
+ *   mia_attack_acc/_p        the MIA attack's held-out balanced accuracy and its p-value
+ *                   against chance (mia.h)
+ *   sec_*           seconds each metric took (NaN when not computed)
  */
 #ifndef METRICS_H
 #define METRICS_H
@@ -17,6 +33,10 @@
 #include "unlearn.h"
 
 #include "relearn.h"
+#include "klom.h"
+
+enum { MARGIN_FORGET_TRAIN, MARGIN_FORGET_TEST, MARGIN_RETAIN_TEST, MARGIN_SETS };
+#define MARGIN_MAX 256   /* margins kept per set (MetricsConfig.margin_cap, at most this) */
 
 typedef struct {
     double forget_leakage, new_class_acc, retained_acc, mia_efficacy, probe_acc;
@@ -29,6 +49,16 @@ typedef struct {
     int relearn_points;          /* the relearn curve: accuracy after relearn_step[i] steps */
     int relearn_step[RELEARN_MAX_POINTS];
     float relearn_acc[RELEARN_MAX_POINTS];
+    /* tests of forgetting (raw, this model only; NaN / 0 counts when not computed) */
+    int n_slot_hist;                    /* = the net's outputs */
+    double slot_hist[MAX_SLOTS];        /* share of forget-test samples predicted into slot s */
+    double mia_attack_acc, mia_attack_p;
+    double relapse_leakage, relapse_probe;
+    double kshot_probe_k5, kshot_probe_k50, kshot_proto_k5, kshot_proto_k50;
+    double relearn_steps_k10, relearn_steps_k100;   /* NaN: not reached within the cap */
+    int n_margins[MARGIN_SETS];         /* margins[set][i], i < n_margins[set] (NaN: class without a slot) */
+    float margins[MARGIN_SETS][MARGIN_MAX];
+    double sec_outputs, sec_mia, sec_probe, sec_relearn, sec_relearn_ks, sec_relapse, sec_kshot, sec_margins;
 } UnlearnMetrics;
 
 typedef struct {
@@ -43,6 +73,14 @@ typedef struct {
     int relearn_batch;           /* relearn batch: half forgotten class, half kept data (default 32) */
     int mia_cap;                 /* MIA: members / non-members per fit and forget samples (default 1000; 5 fits averaged) */
     int probe_cap;               /* probe-train samples per side in each of 5 fits (default 50) */
+    /* switches for the tests of forgetting (default 1 each) */
+    int kshot, relapse, margins;
+    int relearn_ks;              /* relearn_steps_k10 / _k100 (needs relearn too) */
+    long relapse_steps;          /* relapse fine-tune: Adam steps (default 50) */
+    float relapse_lr;            /* its constant step size (default 1e-3) */
+    int relapse_batch;           /* default 64 */
+    int margin_cap;              /* margins per set (default MARGIN_MAX = 256) */
+    int kshot_repeats;           /* draws per k, averaged (default 5) */
 } MetricsConfig;
 
 void metrics_config_default(MetricsConfig *c);
@@ -59,7 +97,13 @@ int metrics_compute(Net *net, const UnlearnTask *t, const MetricsConfig *c, Unle
  * forgotten one (retain, plus learn when cm slots it). */
 int metrics_compute_map(Net *net, const UnlearnTask *t, const ClassMap *cm, const MetricsConfig *c,
                         UnlearnMetrics *m, char *err, size_t errlen);
-void metrics_clear(UnlearnMetrics *m);   /* every value NaN, no curve */
+void metrics_clear(UnlearnMetrics *m);   /* every value NaN, no curve, no margins */
+/* KLoM of an ensemble a [na] (unlearned models) against b [nb] (gold models) on one
+ * margin set: median and 95th percentile over its examples of klom_per_example
+ * (var_floor: KLOM_VAR_FLOOR).  -1 when a set is empty or the models' counts differ
+ * (they were not measured on the same task). */
+int metrics_klom(const UnlearnMetrics *const *a, int na, const UnlearnMetrics *const *b, int nb, int set,
+                 double var_floor, double *median, double *p95);
 /* Fill avg_gap and cost ratios against the retrained reference's metrics. */
 void metrics_vs_retrain(UnlearnMetrics *m, const UnlearnMetrics *retrain);
 #endif

@@ -134,10 +134,41 @@ static void gather_rows(float *out, const float *F, const int *idx, int k) {
                                        MIA_FEATURES * sizeof(float));
 }
 
+double mia_chance_p(double correct, int n) {
+    if (n < 1) return NAN;
+    double z = (correct - 0.5 - 0.5 * n) / sqrt(0.25 * n);
+    return 0.5 * erfc(z / sqrt(2.0));
+}
+
+/* One repeat: shuffle both pools, fit on the first h rows of each, score the next h of
+ * each (held-out correct count into *held), the fit rows (*fit) and forget (*eff). */
+static int mia_repeat(const float *fm, int nm, const float *fn, int nn, int h, const float *ff, int nf,
+                      int *im, int *in, float *bm, float *bn, Rng *rg, const MiaConfig *c,
+                      double *held, double *fit, double *eff, char *err, size_t errlen) {
+    rng_shuffle(rg, im, nm);
+    rng_shuffle(rg, in, nn);
+    gather_rows(bm, fm, im, 2 * h);
+    gather_rows(bn, fn, in, 2 * h);
+    MiaModel *m = mia_fit(bm, h, bn, h, c, err, errlen);
+    if (!m) return -1;
+    long okf = 0, okh = 0;
+    for (int i = 0; i < 2 * h; i++) {
+        int mem = mia_predict(m, bm + (size_t)i * MIA_FEATURES) == 1;
+        int non = mia_predict(m, bn + (size_t)i * MIA_FEATURES) == 0;
+        if (i < h) okf += mem + non;
+        else okh += mem + non;
+    }
+    *fit = (double)okf / (2.0 * h);
+    *held = (double)okh;
+    *eff = mia_nonmember_share(m, ff, nf);
+    mia_free(m);
+    return 0;
+}
+
 int mia_efficacy(Net *net, const Dataset *retain_train, const Dataset *retain_test, const Dataset *forget_train,
                  const MiaConfig *c, MiaResult *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
-    r->efficacy = r->fit_acc = r->efficacy_std = NAN;
+    r->efficacy = r->fit_acc = r->efficacy_std = r->attack_acc = r->attack_p = NAN;
     if (!retain_train || !retain_test || !forget_train || !retain_train->n || !retain_test->n || !forget_train->n) {
         snprintf(err, errlen, "MIA: retain-train, retain-test and forget-train must all be non-empty");
         return -1;
@@ -147,41 +178,35 @@ int mia_efficacy(Net *net, const Dataset *retain_train, const Dataset *retain_te
     int R = c->repeats > 0 ? c->repeats : 1;
     Rng rg;
     rng_seed(&rg, c->seed ^ 0x4d49412d53564dULL);
-    /* pools of at most 2k rows each, featurised once; each repeat draws k of each */
+    /* pools of at most 2k rows each, featurised once; each repeat splits them into halves of h */
     Dataset *mem = take(retain_train, 2 * k, &rg), *non = take(retain_test, 2 * k, &rg);
     Dataset *fg = take(forget_train, c->cap > 0 ? c->cap : forget_train->n, &rg);
     float *fm = NULL, *fn = NULL, *ff = NULL, *bm = NULL, *bn = NULL;
-    int *im = NULL, *in = NULL;
+    int *im = NULL, *in = NULL, h = 0;
     double *eff = NULL;
-    MiaModel *m = NULL;
     int rc = -1;
     if (!mem || !non || !fg) { snprintf(err, errlen, "MIA: out of memory"); goto out; }
+    h = (mem->n < non->n ? mem->n : non->n) / 2;
+    if (h < 1) { snprintf(err, errlen, "MIA: needs at least 2 members and 2 non-members"); goto out; }
     fm = mia_net_features(net, mem);
     fn = mia_net_features(net, non);
     ff = mia_net_features(net, fg);
-    bm = malloc((size_t)k * MIA_FEATURES * sizeof(float));
-    bn = malloc((size_t)k * MIA_FEATURES * sizeof(float));
+    bm = malloc((size_t)2 * h * MIA_FEATURES * sizeof(float));
+    bn = malloc((size_t)2 * h * MIA_FEATURES * sizeof(float));
     im = malloc((size_t)mem->n * sizeof(int));
     in = malloc((size_t)non->n * sizeof(int));
     eff = malloc((size_t)R * sizeof(double));
     if (!fm || !fn || !ff || !bm || !bn || !im || !in || !eff) { snprintf(err, errlen, "MIA: out of memory"); goto out; }
     for (int i = 0; i < mem->n; i++) im[i] = i;
     for (int i = 0; i < non->n; i++) in[i] = i;
-    double fit = 0;
+    double fit = 0, held = 0;
     for (int rep = 0; rep < R; rep++) {
-        rng_shuffle(&rg, im, mem->n);
-        rng_shuffle(&rg, in, non->n);
-        gather_rows(bm, fm, im, k);
-        gather_rows(bn, fn, in, k);
-        m = mia_fit(bm, k, bn, k, c, err, errlen);
-        if (!m) goto out;
-        long ok = 0;
-        for (int i = 0; i < k; i++) ok += mia_predict(m, bm + (size_t)i * MIA_FEATURES) == 1;
-        for (int i = 0; i < k; i++) ok += mia_predict(m, bn + (size_t)i * MIA_FEATURES) == 0;
-        fit += (double)ok / (2.0 * k);
-        eff[rep] = mia_nonmember_share(m, ff, fg->n);
-        mia_free(m);
-        m = NULL;
+        double f1, h1;
+        if (mia_repeat(fm, mem->n, fn, non->n, h, ff, fg->n, im, in, bm, bn, &rg, c, &h1, &f1, &eff[rep], err,
+                       errlen))
+            goto out;
+        fit += f1;
+        held += h1;
     }
     double mu = 0, ss = 0;
     for (int i = 0; i < R; i++) mu += eff[i];
@@ -190,12 +215,12 @@ int mia_efficacy(Net *net, const Dataset *retain_train, const Dataset *retain_te
     r->efficacy = mu;
     r->efficacy_std = R > 1 ? sqrt(ss / (R - 1)) : 0.0;
     r->fit_acc = fit / R;
-    r->n_members = k;
-    r->n_nonmembers = k;
+    r->attack_acc = held / R / (2.0 * h);
+    r->attack_p = mia_chance_p(held / R, 2 * h);
+    r->n_members = r->n_nonmembers = r->n_heldout = h;
     r->n_forget = fg->n;
     rc = 0;
 out:
-    mia_free(m);
     free(fm); free(fn); free(ff); free(bm); free(bn); free(im); free(in); free(eff);
     ds_free(mem); ds_free(non); ds_free(fg);
     return rc;

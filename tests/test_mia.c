@@ -18,7 +18,71 @@ static float *blob(int n, float conf, float ent, float sd, uint64_t seed) {
     return f;
 }
 
+/* identity net on 2 inputs: logits = x */
+static Net *identity_net(void) {
+    char err[256];
+    Net *net = net_parse("input 1 1 2\nflatten\nlinear classes\n", "<t>", 0, 0, 0, 2, err, sizeof err);
+    if (!net) return NULL;
+    net->params[0] = 1; net->params[1] = 0; net->params[2] = 0; net->params[3] = 1;
+    net->params[4] = net->params[5] = 0;
+    return net;
+}
+
+/* n samples with logits (level + sd N(0,1), 0) */
+static Dataset *logit_set(int n, float level, float sd, Rng *r) {
+    Dataset *d = ds_new(n, 1, 1, 2);
+    for (int i = 0; i < n; i++) { d->x[2 * i] = level + sd * rng_normal(r); d->x[2 * i + 1] = 0; }
+    return d;
+}
+
+/* The held-out test against chance: members and non-members from the same distribution
+ * must not be significant (10 seeds: none at 0.01, at most 2 at 0.05); members more
+ * confident than non-members (logit 3 vs 2, sd 1: overlapping) must be, at 1e-3. */
+static void test_significance(void) {
+    char err[256];
+    Net *net = identity_net();
+    CHECK(net != NULL);
+    if (!net) return;
+    MiaConfig c;
+    mia_config_default(&c);
+    c.cap = 400;
+    int sig05 = 0, sig01 = 0;
+    double pmin = 1;
+    for (int s = 0; s < 10; s++) {
+        Rng r;
+        rng_seed(&r, 100 + s);
+        Dataset *tr = logit_set(800, 2.0f, 1.0f, &r), *te = logit_set(800, 2.0f, 1.0f, &r), *fg = logit_set(50, 2, 1, &r);
+        MiaResult res;
+        c.seed = (uint64_t)s + 1;
+        CHECK(mia_efficacy(net, tr, te, fg, &c, &res, err, sizeof err) == 0);
+        sig05 += res.attack_p < 0.05;
+        sig01 += res.attack_p < 0.01;
+        if (res.attack_p < pmin) pmin = res.attack_p;
+        CHECK(res.n_heldout == 400 && fabs(res.attack_acc - 0.5) < 0.06);
+        ds_free(tr); ds_free(te); ds_free(fg);
+    }
+    printf("same distribution, 10 seeds: %d significant at 0.05, %d at 0.01 (smallest p %.3f)\n", sig05, sig01, pmin);
+    CHECK(sig01 == 0 && sig05 <= 2);
+    Rng r;
+    rng_seed(&r, 7);
+    Dataset *tr = logit_set(800, 3.0f, 1.0f, &r), *te = logit_set(800, 2.0f, 1.0f, &r), *fg = logit_set(50, 2, 1, &r);
+    MiaResult res;
+    CHECK(mia_efficacy(net, tr, te, fg, &c, &res, err, sizeof err) == 0);
+    printf("members 1 logit more confident: held-out attack %.3f, p %.2g\n", res.attack_acc, res.attack_p);
+    CHECK(res.attack_acc > 0.6 && res.attack_p < 1e-3);
+    ds_free(tr); ds_free(te); ds_free(fg);
+    net_free(net);
+}
+
+static void test_chance_p(void) {
+    CHECK(fabs(mia_chance_p(50.5, 100) - 0.5) < 1e-12);           /* z = 0 */
+    CHECK(fabs(mia_chance_p(60.5, 100) - 0.5 * erfc(2 / sqrt(2.0))) < 1e-12);   /* z = 2 */
+    CHECK(mia_chance_p(0, 100) > 0.999 && isnan(mia_chance_p(1, 0)));
+}
+
 int main(void) {
+    test_chance_p();
+    test_significance();
     char err[256];
     /* features: max softmax and natural-log entropy */
     float p[2 * 4] = {1, 0, 0, 0, 0.25f, 0.25f, 0.25f, 0.25f};
@@ -86,7 +150,9 @@ int main(void) {
             MiaResult res, res2;
             c.cap = 80;
             CHECK(mia_efficacy(net, tr, te, fg, &c, &res, err, sizeof err) == 0);
-            CHECK(res.n_members == 80 && res.n_nonmembers == 80 && res.n_forget == 50);
+            /* pools: 160 of 300 members, all 100 non-members -> halves of h = 50 */
+            CHECK(res.n_members == 50 && res.n_nonmembers == 50 && res.n_heldout == 50 && res.n_forget == 50);
+            CHECKF(res.attack_acc > 0.9 && res.attack_p < 1e-6, "attack %.3f p %g", res.attack_acc, res.attack_p);
             CHECKF(res.efficacy > 0.9, "efficacy %.3f", res.efficacy);
             CHECKF(res.fit_acc > 0.9, "fit acc %.3f", res.fit_acc);
             CHECK(res.efficacy_std >= 0 && res.efficacy_std < 0.1);
