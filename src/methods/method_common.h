@@ -75,6 +75,7 @@ typedef struct {
     const uint8_t *mask;   /* NULL: all trainable */
     const float *restore;  /* with mask: after EVERY step frozen params are set back to these values and
                               their optimiser state zeroed */
+    int eval_mode;         /* 1: forward in eval mode (bn running statistics used and left alone, no dropout) */
     const char *label;     /* progress label */
     int verbose;
 } LoopCfg;
