@@ -80,7 +80,7 @@ void unlearn_config_default(UnlearnConfig *c) {
     c->forget_weight = 0.01f;   /* per-sample ascent weight (NegGrad+, baseline ascent); tuned on MNIST */
     c->alpha = 10.0f;
     c->lambda = 1.0f;
-    c->temperature = 4.0f;
+    c->temperature = 2.0f;      /* SCRUB: kd_T of the reference's small-scale setting */
     c->max_steps_ratio = 16;    /* SCRUB: tuned on MNIST among 4, 8, 16, 32 */
     c->new_class_steps = 100;
     c->importance_samples = 2048;
@@ -90,12 +90,12 @@ void unlearn_config_default(UnlearnConfig *c) {
 
 extern const UnlearnMethod method_retrain, method_finetune, method_neggrad_plus, method_random_labels,
     method_baseline, method_baseline_retain, method_salun, method_ssd, method_scrub, method_ours,
-    method_baseline_uniform, method_baseline_other, method_baseline_retain_other;
+    method_baseline_uniform, method_baseline_other, method_baseline_retain_other, method_head_only;
 
 const UnlearnMethod *const unlearn_methods[] = {
     &method_retrain, &method_finetune, &method_neggrad_plus, &method_random_labels, &method_baseline,
     &method_baseline_uniform, &method_baseline_other, &method_baseline_retain, &method_baseline_retain_other,
-    &method_salun, &method_ssd, &method_scrub, &method_ours, NULL,
+    &method_salun, &method_ssd, &method_scrub, &method_ours, &method_head_only, NULL,
 };
 
 const UnlearnMethod *unlearn_method_find(const char *name) {

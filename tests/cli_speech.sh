@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The speech CLI end to end on a small subset: --help, a quick pre-train that
 # writes a checkpoint, eval/info of it, the held-out-speaker split, the feature
-# cache (made on first use, reused after), and one-line refusals.
+# cache (made on first use, reused after), `forget` end to end with the output
+# model judged by `eval --json`, and one-line refusals.  Data missing: skipped,
+# but with CI=true (CI sets it) that is a failure.
 set -u
 . "$(dirname "$0")/lib_cli.sh"
 S="$B/speech-unlearn"
@@ -13,7 +15,8 @@ for c in pretrain eval forget info; do "$S" $c --help | grep -q usage && ok || k
 "$S" pretrain --help | grep -q -- "--split" && ok || ko "pretrain --help documents --split"
 
 if [ ! -d "$DATA/fsdd/recordings" ]; then
-    echo "no FSDD in $DATA: data tests skipped"
+    if [ "${CI:-}" = true ]; then ko "no FSDD in $DATA (CI=true: missing data is a failure)"
+    else echo "no FSDD in $DATA: data tests skipped (they fail when CI=true)"; fi
 else
     # quick pre-train on a subset: builds the feature cache, writes a checkpoint and JSON
     "$S" pretrain --limit 12 --test-limit 4 --epochs 1 --out "$T/s.safetensors" --json "$T/s.json" \
@@ -37,6 +40,24 @@ else
     # --quiet says nothing about a valid cache
     "$S" eval --model "$T/s.safetensors" --test-limit 2 --quiet --data "$DATA" --cache "$C" 2>"$T/qe" >/dev/null \
         && ! grep -q "features:" "$T/qe" && ok || ko "--quiet with a valid cache: $(head -2 "$T/qe")"
+    # forget 6 / learn 3 end to end, judged by eval --json on held-out clips
+    "$S" pretrain --limit 40 --test-limit 10 --epochs 6 --quiet --threads 1 --out "$T/o.safetensors" --data "$DATA" \
+        --cache "$C" >"$T/log" 2>&1 && ok || ko "pretrain for forget: $(tail -3 "$T/log")"
+    "$S" forget --model "$T/o.safetensors" --method ours --forget 6 --learn 3 --steps 40 --limit 40 --test-limit 10 \
+        --threads 1 --quiet --out "$T/f.safetensors" --data "$DATA" --cache "$C" >"$T/flog" 2>&1 \
+        && [ -s "$T/f.safetensors" ] && ok || ko "forget --method ours: $(tail -3 "$T/flog")"
+    for m in o f; do
+        "$S" eval --model "$T/$m.safetensors" --forget 6 --learn 3 --metrics basic --test-limit 10 --threads 1 --quiet \
+            --json "$T/$m.json" --data "$DATA" --cache "$C" >/dev/null 2>&1 && ok || ko "eval --json ($m)"
+    done
+    python3 - "$T/o.json" "$T/f.json" <<'PY' && ok || ko "forget outcome judged by eval --json"
+import json, sys
+o, u = (json.load(open(p))["metrics"] for p in sys.argv[1:3])
+print("original leak %.3f new %.3f | ours leak %.3f new %.3f ret %.3f" % (
+    o["forget_leakage"], o["new_class_acc"], u["forget_leakage"], u["new_class_acc"], u["retained_acc"]))
+assert o["forget_leakage"] > 0.5
+assert u["forget_leakage"] < 0.2 and u["new_class_acc"] > 0.5 and u["retained_acc"] > 0.5
+PY
     # refusals: one line each
     expect_fail "unknown speaker" "unknown speaker 'bob'" "$S" pretrain --split bob --limit 5 --data "$DATA" --cache "$C"
     expect_fail "unknown speaker lists the speakers" "george,jackson,lucas,nicolas,theo,yweweler" \

@@ -1,24 +1,45 @@
-/* test_methods.c — every unlearning method on a tiny synthetic task.
+/* test_methods.c — every unlearning method judged by its OUTCOME on a tiny synthetic task.
  *
  * Data: five classes of 1x4x4 "images", each a Gaussian blob (noise sd 0.35)
  * around a texture prototype a global-average-pooled conv can tell apart:
  * 0 horizontal stripes, 1 vertical stripes, 2 checkerboard, 3 bright, 4 dark.
- * (The forgotten and the new class are far apart, so a model retrained
- * without the checkerboard sends it to the stripes, not to the new slot.)
  * The original model is pre-trained on {0,1,2,4}; the task forgets 2 and learns
  * 3 into its slot.  Net: conv 4 k=3 pad=1, relu, gap, linear classes.
  *
- * Checks: every method runs and is deterministic (two runs, same seed ->
- * bit-identical parameters and bn statistics); SalUn's and the baseline's
- * frozen weights are bit-identical to the original; the masked optimiser
- * leaves frozen parameters exact (SGD with momentum + weight decay, Adam); SSD
- * only dampens; finetune and SalUn actually do the replacement; the top-k mask
- * is exact and breaks ties by index; importance passes leave the model alone. */
+ * Every method: runs, is deterministic, changes the model, reports its steps.
+ * Then each against what it claims:
+ *   retrain       learns 3, forgets 2, result independent of the starting weights
+ *   finetune      learns 3 (leakage is not expected to drop: nothing removes 2)
+ *   neggrad+      its ascent term raises the forget CE above finetune's (weight 0.5;
+ *                 at the default 0.01 it does not — printed), learns 3
+ *   random-labels forget targets one-hot, never the forgotten slot, all others
+ *                 drawn; forgets; learns 3
+ *   baseline (all five variants, both saliency kinds): frozen set exactly the
+ *                 complement of the top mask_frac of the forget importance,
+ *                 bit-identical; learns 3; "other" targets forget; retain keeps the
+ *                 rest; the uniform target leaks less than ascent
+ *   salun         mask = top fraction of |sum of forget gradients| (gradient checked
+ *                 by hand), frozen bit-identical (also through a masked new-class
+ *                 step), forgets, learns 3
+ *   ssd           before the new-class step every parameter equals the dampening rule
+ *                 (selected: x min(lambda I_D / I_f, 1); others bit-identical), at the
+ *                 defaults it selects some and lowers leakage; ssd = dampening + the
+ *                 shared new-class step
+ *   scrub         max-steps raise KL(teacher || student) on forget data vs min-steps only
+ *   ours          forgets, learns 3
+ *   head-only     all but the last linear layer and all bn statistics bit-identical,
+ *                 head re-drawn (independent of the old head), learns 3, forgets
+ * Also: every method at batch 1 and 2 (ours overflowed; run under ASan), every
+ * method with the held-out sets NULL gives the same weights, plain forgetting
+ * runs, the masked optimiser and top-k mask are exact, importance passes leave
+ * the model alone. */
 #include "test.h"
 #include "unlearn.h"
 #include "saliency.h"
 #include "optim.h"
 #include "layers.h"
+#include "modality.h"
+#include "methods/method_common.h"
 
 static const char *SPEC =
     "input 1 4 4\n"
@@ -128,7 +149,408 @@ static void test_masked_optimiser(void) {
     }
 }
 
+typedef struct { double leak, newc, ret; } Outcome;
+static Outcome outcome(Net *net, const UnlearnTask *t) {
+    Outcome o = {share_in_slot(net, t->forget_test, t->slot), share_in_slot(net, t->learn_test, t->slot),
+                 acc_under(net, t->retain_test, &t->after)};
+    return o;
+}
+/* the replacement worked: new class in the slot, the others kept */
+static void check_replaces(const char *name, Net *a, const UnlearnTask *t) {
+    Outcome o = outcome(a, t);
+    CHECKF(o.newc > 0.8 && o.ret > 0.8, "%s: new class %.3f retained %.3f", name, o.newc, o.ret);
+}
+static void check_forgets(const char *name, Net *a, const UnlearnTask *t) {
+    Outcome o = outcome(a, t);
+    CHECKF(o.leak < 0.2, "%s: leakage %.3f", name, o.leak);
+}
+static Net *run_method(const char *name, const Net *net0, const UnlearnTask *t, const UnlearnConfig *c,
+                       UnlearnStats *st) {
+    char err[256];
+    Net *a = net_clone(net0);
+    UnlearnStats tmp;
+    int rc = unlearn_method_find(name)->run(a, t, c, st ? st : &tmp, err, sizeof err);
+    CHECKF(rc == 0, "%s: %s", name, err);
+    return a;
+}
+/* mean CE of d at its before-slots (eval mode) */
+static double mean_ce(Net *net, const Dataset *d, const ClassMap *cm) {
+    const int K = net->n_classes;
+    const float *lg = net_forward(net, d->x, d->n, 0);
+    double s = 0;
+    for (int i = 0; i < d->n; i++) {
+        const float *z = lg + (size_t)i * K;
+        double m = z[0], e = 0;
+        for (int k = 1; k < K; k++) m = fmax(m, z[k]);
+        for (int k = 0; k < K; k++) e += exp(z[k] - m);
+        s += m + log(e) - z[classmap_slot(cm, d->y[i])];
+    }
+    return s / d->n;
+}
+/* mean KL(teacher || student) over d at temperature 1 (eval mode) */
+static double mean_kl(Net *student, Net *teacher, const Dataset *d) {
+    const int K = student->n_classes;
+    float *zt = malloc(sizeof(float) * (size_t)d->n * K);
+    memcpy(zt, net_forward(teacher, d->x, d->n, 0), sizeof(float) * (size_t)d->n * K);
+    const float *zs = net_forward(student, d->x, d->n, 0);
+    double kl = 0;
+    for (int i = 0; i < d->n; i++) {
+        double pt[MAX_SLOTS], ls[MAX_SLOTS], lt[MAX_SLOTS], ms = -1e30, mt = -1e30, es = 0, et = 0;
+        for (int k = 0; k < K; k++) { ms = fmax(ms, zs[i * K + k]); mt = fmax(mt, zt[i * K + k]); }
+        for (int k = 0; k < K; k++) { es += exp(zs[i * K + k] - ms); et += exp(zt[i * K + k] - mt); }
+        for (int k = 0; k < K; k++) {
+            ls[k] = zs[i * K + k] - ms - log(es);
+            lt[k] = zt[i * K + k] - mt - log(et);
+            pt[k] = exp(lt[k]);
+            kl += pt[k] * (lt[k] - ls[k]);
+        }
+    }
+    free(zt);
+    return kl / d->n;
+}
+static long count_moved(const Net *a, const Net *b) {
+    long k = 0;
+    for (size_t i = 0; i < a->n_params; i++) k += memcmp(&a->params[i], &b->params[i], sizeof(float)) != 0;
+    return k;
+}
+
+/* retrain: learns the replacement, forgets, and ignores the weights it starts from */
+static void test_retrain(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c, const TrainConfig *recipe,
+                         double acc0) {
+    UnlearnConfig cm = *c;
+    cm.recipe = recipe;
+    cm.steps = 0;
+    Net *a = run_method("retrain", net0, t, &cm, NULL);
+    check_replaces("retrain", a, t);
+    check_forgets("retrain", a, t);
+    Net *other = net_clone(net0);
+    net_init(other, 777);   /* unrelated starting weights */
+    for (size_t i = 0; i < other->n_params; i++) other->params[i] *= 3.0f;
+    Net *b = run_method("retrain", other, t, &cm, NULL);
+    CHECKF(same_weights(a, b), "retrain depends on the weights it starts from");
+    (void)acc0;
+    net_free(a); net_free(b); net_free(other);
+}
+
+/* finetune learns the new class; NegGrad+'s ascent term raises the forget loss above finetune's */
+static void test_finetune_neggrad(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c) {
+    Net *f = run_method("finetune", net0, t, c, NULL);
+    check_replaces("finetune", f, t);
+    double cf = mean_ce(f, t->forget, &t->before);
+    UnlearnConfig cn = *c;
+    cn.forget_weight = 0.5f;
+    Net *n = run_method("neggrad+", net0, t, &cn, NULL);
+    double cn5 = mean_ce(n, t->forget, &t->before);
+    Net *nd = run_method("neggrad+", net0, t, c, NULL);
+    double cnd = mean_ce(nd, t->forget, &t->before);
+    printf("forget CE at the old slot: finetune %.3f, neggrad+ (weight %g) %.3f, neggrad+ (weight 0.5) %.3f\n", cf,
+           c->forget_weight, cnd, cn5);
+    CHECKF(cn5 > cf + 0.5, "neggrad+ (weight 0.5) forget CE %.3f vs finetune %.3f", cn5, cf);
+    check_replaces("neggrad+", nd, t);
+    net_free(f); net_free(n); net_free(nd);
+}
+
+/* random labels: forget rows get one-hot targets that are never the forgotten slot, every
+ * other slot is drawn, a sample keeps its label; and the outcome forgets */
+static void test_random_labels(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c) {
+    char err[256];
+    const int K = net0->n_classes;
+    Mixer mx;
+    mixer_init(&mx, K, 5);
+    mixer_standard(&mx, t, c->batch, TGT_RANDOM_OTHER, 1.0f);
+    CHECK(mixer_ready(&mx, net0, err, sizeof err) == 0);
+    int bad = 0, seen[MAX_SLOTS] = {0}, nf = 0;
+    for (int b = 0; b < 50; b++) {
+        int nb = mixer_next(&mx);
+        for (int i = 0; i < nb; i++) {
+            if (mx.tag[i] != TAG_FORGET) continue;
+            nf++;
+            int arg = -1, ones = 0;
+            for (int k = 0; k < K; k++)
+                if (mx.t[i * K + k] == 1.0f) { arg = k; ones++; }
+            bad += ones != 1 || arg == t->slot;
+            if (arg >= 0) seen[arg]++;
+        }
+    }
+    int used = 0;
+    for (int k = 0; k < K; k++) used += seen[k] > 0;
+    CHECKF(nf > 0 && bad == 0, "random labels: %d of %d forget targets are not one-hot at another slot", bad, nf);
+    CHECKF(used == K - 1 && seen[t->slot] == 0, "random labels used %d slots", used);
+    mixer_free(&mx);
+    Net *a = run_method("random-labels", net0, t, c, NULL);
+    check_replaces("random-labels", a, t);
+    check_forgets("random-labels", a, t);
+    net_free(a);
+}
+
+/* the frozen set of a masked method is exactly the complement of the top mask_frac of the
+ * importance it claims (kind 0: |sum of forget gradients|), bit-identical to the original */
+static void check_mask_exact(const char *name, const Net *net0, const Net *a, const UnlearnTask *t,
+                             const UnlearnConfig *c, int kind, const UnlearnStats *st) {
+    char err[256];
+    size_t n = net0->n_params;
+    Net *tmp = net_clone(net0);
+    float *sc = malloc(n * sizeof(float));
+    uint8_t *mask = malloc(n);
+    UnlearnStats s0;
+    memset(&s0, 0, sizeof s0);
+    CHECK(forget_importance(tmp, t, c, kind, sc, &s0, err, sizeof err) == 0);
+    size_t k = saliency_top_mask(sc, n, c->mask_frac, mask);
+    long frozen_moved = 0, trainable_moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        int moved = memcmp(&a->params[i], &net0->params[i], sizeof(float)) != 0;
+        if (mask[i]) trainable_moved += moved; else frozen_moved += moved;
+    }
+    CHECKF(frozen_moved == 0, "%s: %ld frozen parameters moved", name, frozen_moved);
+    CHECKF(trainable_moved > (long)k / 2, "%s: only %ld of %zu trainable parameters moved", name, trainable_moved, k);
+    CHECKF(st->frozen == (long)(n - k), "%s: reports %ld frozen, mask freezes %zu", name, st->frozen, n - k);
+    free(sc); free(mask);
+    net_free(tmp);
+}
+
+static void test_baselines(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c) {
+    static const char *names[5] = {"baseline", "baseline:uniform", "baseline:other", "baseline+retain",
+                                   "baseline+retain:other"};
+    for (int i = 0; i < 5; i++) {
+        for (int kind = 0; kind < 2; kind++) {
+            UnlearnConfig cb = *c;
+            cb.saliency = kind;
+            cb.mask_frac = kind ? 0.3f : 0.5f;
+            UnlearnStats st;
+            Net *a = run_method(names[i], net0, t, &cb, &st);
+            check_mask_exact(names[i], net0, a, t, &cb, kind, &st);
+            if (kind == 0) {
+                Outcome o = outcome(a, t);
+                /* every variant puts the new class in the slot; the "other" targets remove the
+                 * forgotten class; with retain data the other classes stay */
+                CHECKF(o.newc > 0.8, "%s: new class %.3f", names[i], o.newc);
+                if (strstr(names[i], "other")) check_forgets(names[i], a, t);
+                if (strstr(names[i], "retain")) CHECKF(o.ret > 0.8, "%s: retained %.3f", names[i], o.ret);
+            }
+            net_free(a);
+        }
+    }
+    /* the uniform target lowers the forgotten class's leakage below the ascent variant's */
+    Net *u = run_method("baseline:uniform", net0, t, c, NULL), *g = run_method("baseline", net0, t, c, NULL);
+    Outcome ou = outcome(u, t), og = outcome(g, t);
+    CHECKF(ou.leak < og.leak - 0.2, "baseline:uniform leakage %.3f vs ascent %.3f", ou.leak, og.leak);
+    net_free(u); net_free(g);
+}
+
+/* SalUn: the mask is the top fraction of |sum of forget gradients| (checked against a hand-computed
+ * gradient), frozen weights bit-identical (also through a masked new-class step), and it forgets */
+static void test_salun(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c) {
+    char err[256];
+    size_t n = net0->n_params;
+    const int K = net0->n_classes;
+    /* |gradient of the mean CE| over the whole forget set = saliency_grad_abs with one batch */
+    {
+        Net *h = net_clone(net0);
+        const Dataset *d = t->forget;
+        float *tg = calloc((size_t)d->n * K, sizeof(float)), *pr = malloc(sizeof(float) * d->n * K);
+        float *dl = malloc(sizeof(float) * d->n * K), *sc = malloc(n * sizeof(float));
+        for (int i = 0; i < d->n; i++) tg[i * K + classmap_slot(&t->before, d->y[i])] = 1.0f;
+        CHECK(saliency_grad_abs(h, d, &t->before, d->n, sc, NULL, err, sizeof err) == 0);
+        const float *lg = net_forward(h, d->x, d->n, 0);
+        softmax_ce(pr, dl, lg, tg, NULL, d->n, K);
+        net_zero_grad(h);
+        net_backward(h, dl, d->n);
+        double md = 0, mg = 0;
+        for (size_t i = 0; i < n; i++) { md = fmax(md, fabs(sc[i] - fabsf(h->grads[i]))); mg = fmax(mg, fabsf(h->grads[i])); }
+        CHECKF(md <= 1e-5 * mg, "saliency_grad_abs differs from |forget gradient| by %g (max %g)", md, mg);
+        free(tg); free(pr); free(dl); free(sc);
+        net_free(h);
+    }
+    UnlearnStats st;
+    Net *a = run_method("salun", net0, t, c, &st);
+    check_mask_exact("salun", net0, a, t, c, 0, &st);
+    check_replaces("salun", a, t);
+    check_forgets("salun", a, t);
+    /* a masked new-class step keeps the frozen weights too */
+    float *sc = malloc(n * sizeof(float));
+    uint8_t *mask = malloc(n);
+    CHECK(saliency_grad_abs(a, t->forget, &t->before, c->batch, sc, NULL, err, sizeof err) == 0);
+    saliency_top_mask(sc, n, c->mask_frac, mask);
+    Net *b = net_clone(a);
+    CHECK(learn_new_class(b, t, c, mask, &st, err, sizeof err) == 0);
+    long moved_frozen = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!mask[i]) moved_frozen += memcmp(&b->params[i], &a->params[i], sizeof(float)) != 0;
+    CHECK(moved_frozen == 0 && count_moved(a, b) > 0);
+    free(sc); free(mask);
+    net_free(a); net_free(b);
+}
+
+/* SSD before its new-class step: the selected parameters (I_f > alpha I_D, I_D on shuffled
+ * retain + forget) are scaled by exactly min(lambda I_D / I_f, 1), all others bit-identical;
+ * at the defaults (alpha 10, lambda 1) it selects some and lowers leakage */
+static void test_ssd(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c, double leak0) {
+    char err[256];
+    size_t n = net0->n_params;
+    for (int pass = 0; pass < 2; pass++) {
+        UnlearnConfig cs = *c;
+        if (pass) { cs.alpha = 2.0f; cs.lambda = 0.5f; }
+        Net *h = net_clone(net0);
+        float *id = malloc(n * sizeof(float)), *fi = malloc(n * sizeof(float));
+        Dataset *sub = importance_set(t->retain, t->forget, &cs, 31), *df = importance_set(t->forget, NULL, &cs, 32);
+        Rng r;
+        rng_seed(&r, sub_seed(cs.seed, 33));
+        Dataset *dd = ds_take_random(sub, 0, &r);
+        CHECK(saliency_fisher(h, dd, &t->before, cs.batch, id, NULL, err, sizeof err) == 0);
+        CHECK(saliency_fisher(h, df, &t->before, cs.batch, fi, NULL, err, sizeof err) == 0);
+        Net *a = net_clone(net0);
+        long damp = -1;
+        CHECK(ssd_dampen(a, t, &cs, NULL, &damp, err, sizeof err) == 0);
+        long bad = 0, sel = 0;
+        for (size_t i = 0; i < n; i++) {
+            float want = net0->params[i];
+            if (fi[i] > cs.alpha * id[i]) {
+                float beta = cs.lambda * id[i] / fi[i];
+                if (beta < 1.0f) { want *= beta; sel++; }
+            }
+            bad += memcmp(&want, &a->params[i], sizeof(float)) != 0;
+        }
+        CHECKF(bad == 0, "ssd (alpha %g lambda %g): %ld parameters differ from the dampening rule", cs.alpha,
+               cs.lambda, bad);
+        CHECKF(damp == sel && sel > 0, "ssd: dampened %ld, rule selects %ld", damp, sel);
+        CHECK(!memcmp(a->stats, net0->stats, a->n_stats * sizeof(float)));
+        if (pass == 0) {
+            double l1 = share_in_slot(a, t->forget_test, t->slot);
+            CHECKF(l1 < leak0 - 0.3, "ssd at its defaults: leakage %.3f -> %.3f before the new-class step", leak0, l1);
+            /* the full method = dampening + the shared new-class step */
+            Net *full = run_method("ssd", net0, t, &cs, NULL);
+            Net *ref = net_clone(a);
+            UnlearnStats st;
+            memset(&st, 0, sizeof st);
+            ref->dropout_state = sub_seed(cs.seed, 3);
+            CHECK(learn_new_class(ref, t, &cs, NULL, &st, err, sizeof err) == 0);
+            CHECKF(same_weights(full, ref), "ssd is not dampening followed by the new-class step");
+            check_replaces("ssd", full, t);
+            net_free(full); net_free(ref);
+        }
+        free(id); free(fi); ds_free(sub); ds_free(df); ds_free(dd);
+        net_free(h); net_free(a);
+    }
+}
+
+/* SCRUB: its max-steps raise the divergence from the teacher on forget data (vs the same run
+ * without max-steps), and it learns the new class */
+static void test_scrub(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c) {
+    UnlearnConfig c0 = *c, c1 = *c;
+    c0.max_steps_ratio = 0;   /* min-steps only */
+    c1.max_steps_ratio = 2;
+    Net *teacher = net_clone(net0);
+    Net *a0 = run_method("scrub", net0, t, &c0, NULL), *a1 = run_method("scrub", net0, t, &c1, NULL);
+    double k0 = mean_kl(a0, teacher, t->forget), k1 = mean_kl(a1, teacher, t->forget);
+    double r0 = mean_kl(a0, teacher, t->retain), r1 = mean_kl(a1, teacher, t->retain);
+    printf("scrub forget KL(teacher||student): min-steps only %.4f, with max-steps %.4f (retain %.4f / %.4f)\n", k0,
+           k1, r0, r1);
+    CHECKF(k1 > 2 * k0 && k1 > 0.1, "scrub max-steps: forget KL %.4f vs %.4f without", k1, k0);
+    check_replaces("scrub", a1, t);
+    /* the default schedule too */
+    Net *ad = run_method("scrub", net0, t, c, NULL);
+    double kd = mean_kl(ad, teacher, t->forget);
+    CHECKF(kd > k0, "scrub (every %d steps): forget KL %.4f vs %.4f without max-steps", c->max_steps_ratio, kd, k0);
+    net_free(a0); net_free(a1); net_free(ad); net_free(teacher);
+}
+
+static void test_ours(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c) {
+    Net *a = run_method("ours", net0, t, c, NULL);
+    check_replaces("ours", a, t);
+    check_forgets("ours", a, t);
+    net_free(a);
+}
+
+/* head-only: every parameter but the last linear layer's and every bn statistic bit-identical;
+ * the head itself re-drawn and trained: no leakage, new class learned */
+static void test_head_only(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c) {
+    char err[256];
+    const char *bn_spec = "input 1 4 4\nconv 4 k=3 pad=1 bias=0\nbatchnorm\nrelu\ngap\ndropout p=0.2\nlinear classes\n";
+    for (int v = 0; v < 2; v++) {
+        Net *base = NULL;
+        if (v == 0) {
+            base = net_clone(net0);
+        } else {   /* with batch norm and dropout: the running statistics must not move */
+            base = net_parse(bn_spec, "test-bn", 0, 0, 0, net0->n_classes, err, sizeof err);
+            CHECKF(base != NULL, "%s", err);
+            if (!base) return;
+            net_init(base, 5);
+            Dataset *pre = ds_concat(t->retain, t->forget);
+            TrainConfig tb;
+            train_config_default(&tb);
+            tb.epochs = 20; tb.batch = 16; tb.lr = 0.03f; tb.verbose = 0; tb.seed = 5;
+            TrainStats ts;
+            CHECK(train_supervised(base, pre, &t->before, &tb, &ts, err, sizeof err) == 0);
+            ds_free(pre);
+        }
+        UnlearnStats st;
+        Net *a = run_method("head-only", base, t, c, &st);
+        const Layer *L = &a->layers[a->n_layers - 1];
+        CHECK(L->type == LAYER_LINEAR);
+        long other_moved = 0, head_moved = 0;
+        for (size_t i = 0; i < a->n_params; i++) {
+            int in_head = (i >= L->w_off && i < L->w_off + L->w_len) || (L->b_len && i >= L->b_off && i < L->b_off + L->b_len);
+            int moved = memcmp(&a->params[i], &base->params[i], sizeof(float)) != 0;
+            if (in_head) head_moved += moved; else other_moved += moved;
+        }
+        CHECKF(other_moved == 0, "head-only moved %ld non-head parameters", other_moved);
+        CHECK(!memcmp(a->stats, base->stats, a->n_stats * sizeof(float)));
+        CHECKF(head_moved > (long)(L->w_len * 9 / 10), "head-only: %ld head parameters changed", head_moved);
+        CHECK(st.frozen == (long)(a->n_params - L->w_len - L->b_len));
+        check_replaces("head-only", a, t);
+        if (v == 0) check_forgets("head-only", a, t);   /* the bn net's weak features may not tell 2 from 3 */
+        /* re-drawn, not fine-tuned: the starting head does not matter */
+        Net *b0 = net_clone(base);
+        for (size_t j = 0; j < L->w_len; j++) b0->params[L->w_off + j] += 1.0f;
+        Net *b = run_method("head-only", b0, t, c, NULL);
+        CHECKF(same_weights(a, b), "head-only depends on the original head");
+        net_free(a); net_free(b); net_free(b0); net_free(base);
+    }
+}
+
+/* every method at batch 1 and 2 (the mixer still yields >= 3 rows: ours overflowed here, ASan) */
+static void test_small_batches(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c, const TrainConfig *recipe) {
+    char err[256];
+    for (int B = 1; B <= 2; B++)
+        for (int mi = 0; unlearn_methods[mi]; mi++) {
+            UnlearnConfig cm = *c;
+            cm.batch = B; cm.steps = 5; cm.new_class_steps = 5; cm.lr = 1e-3f;
+            TrainConfig rc = *recipe;
+            rc.batch = B;
+            if (!strcmp(unlearn_methods[mi]->name, "retrain")) cm.recipe = &rc;
+            Net *a = net_clone(net0);
+            UnlearnStats st;
+            int r = unlearn_methods[mi]->run(a, t, &cm, &st, err, sizeof err);
+            CHECKF(r == 0, "batch %d, %s: %s", B, unlearn_methods[mi]->name, err);
+            net_free(a);
+        }
+}
+
+/* no method reads held-out data: with every held-out set NULL each method runs and gives
+ * bit-identical weights to the run with them set */
+static void test_no_heldout(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c, const TrainConfig *recipe) {
+    char err[256];
+    UnlearnTask h = *t;
+    h.forget_test = h.learn_test = h.retain_test = NULL;
+    for (int mi = 0; unlearn_methods[mi]; mi++) {
+        const UnlearnMethod *m = unlearn_methods[mi];
+        UnlearnConfig cm = *c;
+        cm.steps = 30; cm.new_class_steps = 30;
+        TrainConfig rc = *recipe;
+        rc.epochs = 2;
+        if (!strcmp(m->name, "retrain")) { cm.recipe = &rc; cm.steps = 0; }
+        Net *a = net_clone(net0), *b = net_clone(net0);
+        UnlearnStats sa, sb;
+        int ra = m->run(a, t, &cm, &sa, err, sizeof err);
+        int rb = m->run(b, &h, &cm, &sb, err, sizeof err);
+        CHECKF(ra == 0 && rb == 0, "%s without held-out data: %s", m->name, err);
+        CHECKF(same_weights(a, b), "%s: result depends on held-out data", m->name);
+        net_free(a); net_free(b);
+    }
+}
+
 int main(void) {
+    driver_set_threads(1);   /* OpenMP threads spin on the shared machine */
     char err[256];
     Dataset *train_all = blobs(60, 1), *test_all = blobs(30, 2);
     ClassMap orig;
@@ -163,9 +585,9 @@ int main(void) {
         CHECK(saliency_grad_abs(n, t.forget, &t.before, 16, sc, &fl, err, sizeof err) == 0);
         CHECK(saliency_fisher(n, t.forget, &t.before, 16, sc2, &fl, err, sizeof err) == 0);
         CHECK(same_weights(n, net0) && fl > 0);
-        int pos = 0, neg = 0;
-        for (size_t i = 0; i < n->n_params; i++) { pos += sc[i] > 0; neg += sc[i] < 0 || sc2[i] < 0; }
-        CHECK(pos > 0 && neg == 0);
+        int pos = 0;
+        for (size_t i = 0; i < n->n_params; i++) pos += sc[i] > 0 && sc2[i] > 0;
+        CHECK(pos > 0);
         free(sc); free(sc2);
         net_free(n);
     }
@@ -219,82 +641,26 @@ int main(void) {
         int finite = 1;
         for (size_t i = 0; i < a->n_params; i++) finite &= isfinite(a->params[i]) != 0;
         CHECKF(finite, "%s: non-finite parameters", m->name);
-        CHECKF(sa.steps > 0 && sa.flops > 0 && sa.seconds >= 0, "%s: stats %ld %g", m->name, sa.steps, sa.flops);
-        double leak = share_in_slot(a, t.forget_test, t.slot), newacc = share_in_slot(a, t.learn_test, t.slot);
-        double ret = acc_under(a, t.retain_test, &t.after);
-        printf("%-16s leakage %.3f  new-class %.3f  retained %.3f  (%ld steps, %ld frozen)\n", m->name, leak, newacc,
-               ret, sa.steps, sa.frozen);
-        /* the replacement works: the new class takes the slot, the others stay.  Fine-tuning never
-         * touches what only the forgotten class activates, so its leakage is NOT expected to drop
-         * here (it stays at the original's); SalUn, random labels and retrain do remove it. */
-        if (!strcmp(m->name, "finetune") || !strcmp(m->name, "salun") || !strcmp(m->name, "retrain") ||
-            !strcmp(m->name, "random-labels") || !strcmp(m->name, "ours"))
-            CHECKF(newacc > 0.8 && ret > 0.8, "%s: new class %.3f retained %.3f", m->name, newacc, ret);
-        if (!strcmp(m->name, "salun") || !strcmp(m->name, "retrain") || !strcmp(m->name, "random-labels") ||
-            !strcmp(m->name, "ours"))
-            CHECKF(leak < 0.2, "%s: leakage %.3f", m->name, leak);
+        CHECKF(sa.steps > 0 && sa.flops > 0, "%s: stats %ld %g", m->name, sa.steps, sa.flops);
         if (!strcmp(m->name, "retrain")) CHECK(sa.steps == (long)tc.epochs * ((t.retain->n + t.learn->n + 15) / 16));
         else if (strcmp(m->name, "ssd")) CHECKF(sa.steps == cm.steps, "%s: %ld steps", m->name, sa.steps);
-        if (!strcmp(m->name, "salun") || !strcmp(m->name, "baseline") || !strcmp(m->name, "baseline+retain")) {
-            /* frozen weights bit-identical to the original, and exactly the mask's share frozen */
-            long frozen = 0;
-            for (size_t i = 0; i < a->n_params; i++)
-                frozen += !memcmp(&a->params[i], &net0->params[i], sizeof(float));
-            CHECKF(sa.frozen == (long)(a->n_params - (size_t)llround(0.5 * a->n_params)), "%s frozen %ld", m->name,
-                   sa.frozen);
-            CHECKF(frozen >= sa.frozen, "%s: only %ld parameters kept, %ld frozen", m->name, frozen, sa.frozen);
-        }
+        Outcome o = outcome(a, &t);
+        printf("%-22s leakage %.3f  new-class %.3f  retained %.3f  (%ld steps, %ld frozen)\n", m->name, o.leak,
+               o.newc, o.ret, sa.steps, sa.frozen);
         net_free(a); net_free(b);
     }
 
-    /* ---- SalUn: the frozen set is exactly the complement of the saliency mask ---- */
-    {
-        Net *a = net_clone(net0);
-        size_t n = a->n_params;
-        float *sc = malloc(n * sizeof(float));
-        uint8_t *mask = malloc(n);
-        CHECK(saliency_grad_abs(a, t.forget, &t.before, c.batch, sc, NULL, err, sizeof err) == 0);
-        saliency_top_mask(sc, n, c.mask_frac, mask);
-        UnlearnStats st;
-        CHECK(unlearn_method_find("salun")->run(a, &t, &c, &st, err, sizeof err) == 0);
-        int exact = 1, moved = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!mask[i]) exact &= !memcmp(&a->params[i], &net0->params[i], sizeof(float));
-            else moved += a->params[i] != net0->params[i];
-        }
-        CHECK(exact);
-        CHECK(moved > 0);
-        /* a masked new-class step keeps them too */
-        CHECK(learn_new_class(a, &t, &c, mask, &st, err, sizeof err) == 0);
-        exact = 1;
-        for (size_t i = 0; i < n; i++)
-            if (!mask[i]) exact &= !memcmp(&a->params[i], &net0->params[i], sizeof(float));
-        CHECK(exact);
-        free(sc); free(mask);
-        net_free(a);
-    }
-
-    /* ---- SSD only dampens (checked before its new-class step: new_class_steps 0) ---- */
-    for (int pass = 0; pass < 2; pass++) {
-        UnlearnConfig cs = c;
-        cs.new_class_steps = 0;
-        if (pass == 1) cs.alpha = 1.0f;   /* select more weights */
-        Net *a = net_clone(net0);
-        UnlearnStats st;
-        CHECK(unlearn_method_find("ssd")->run(a, &t, &cs, &st, err, sizeof err) == 0);
-        int only_shrinks = 1, changed = 0;
-        for (size_t i = 0; i < a->n_params; i++) {
-            only_shrinks &= fabsf(a->params[i]) <= fabsf(net0->params[i]);
-            only_shrinks &= a->params[i] == 0.0f || (a->params[i] > 0) == (net0->params[i] > 0);
-            changed += a->params[i] != net0->params[i];
-        }
-        CHECK(only_shrinks);
-        CHECK(!memcmp(a->stats, net0->stats, a->n_stats * sizeof(float)));
-        if (pass == 1) CHECKF(changed > 0, "ssd (alpha %g) dampened nothing", cs.alpha);
-        printf("ssd alpha %g: %d of %zu parameters dampened; forget class in its slot %.3f\n", cs.alpha, changed,
-               a->n_params, share_in_slot(a, t.forget_test, t.slot));
-        net_free(a);
-    }
+    test_retrain(net0, &t, &c, &recipe, acc0);
+    test_finetune_neggrad(net0, &t, &c);
+    test_random_labels(net0, &t, &c);
+    test_baselines(net0, &t, &c);
+    test_salun(net0, &t, &c);
+    test_ssd(net0, &t, &c, leak0);
+    test_scrub(net0, &t, &c);
+    test_ours(net0, &t, &c);
+    test_head_only(net0, &t, &c);
+    test_small_batches(net0, &t, &c, &recipe);
+    test_no_heldout(net0, &t, &c, &recipe);
 
     /* ---- plain forgetting runs for every method ---- */
     {

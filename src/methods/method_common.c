@@ -166,7 +166,7 @@ int mix_train(Net *net, Mixer *mx, const LoopCfg *lc, UnlearnStats *st, char *er
     double loss_sum = 0;
     for (long s = 0; s < lc->steps; s++) {
         int nb = mixer_next(mx);
-        const float *logits = net_forward(net, mx->x, nb, 1);
+        const float *logits = net_forward(net, mx->x, nb, lc->eval_mode ? 0 : 1);
         float loss = softmax_ce(mx->probs, mx->dlogits, logits, mx->t, mx->w, nb, K);
         if (!isfinite(loss)) {
             snprintf(err, errlen, "%s diverged: the loss is %f at step %ld (try a smaller --lr)",

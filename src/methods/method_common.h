@@ -75,6 +75,7 @@ typedef struct {
     const uint8_t *mask;   /* NULL: all trainable */
     const float *restore;  /* with mask: after EVERY step frozen params are set back to these values and
                               their optimiser state zeroed */
+    int eval_mode;         /* 1: forward in eval mode (bn running statistics used and left alone, no dropout) */
     const char *label;     /* progress label */
     int verbose;
 } LoopCfg;
@@ -103,4 +104,10 @@ Dataset *importance_set(const Dataset *a, const Dataset *b, const UnlearnConfig 
  * cost to st->flops. score [n_params]. */
 int forget_importance(Net *net, const UnlearnTask *t, const UnlearnConfig *c, int kind, float *score,
                       UnlearnStats *st, char *err, size_t errlen);
+
+/* SSD's dampening step alone (ssd.c): I_D on shuffled retain + forget, I_f on
+ * forget, params with I_f > alpha I_D scaled by min(lambda I_D / I_f, 1).
+ * *n_dampened (may be NULL): how many were scaled.  st may be NULL. */
+int ssd_dampen(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, long *n_dampened,
+               char *err, size_t errlen);
 #endif

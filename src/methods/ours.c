@@ -54,12 +54,12 @@ static int run(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnSt
     int rc = -1;
     Net *teacher = net_clone(net);
     float *If = malloc(P * sizeof(float)), *Ir = malloc(P * sizeof(float)), *ratio = malloc(P * sizeof(float));
-    float *tl = malloc(sizeof(float) * c->batch * K);
+    float *tl = NULL;   /* teacher logits, sized from the mixer's batch (it can exceed c->batch) */
     uint8_t *reinit = calloc(P, 1);   /* the re-drawn parameters */
     Dataset *fs = NULL, *rs = NULL;
     Mixer mx;
     mixer_init(&mx, K, sub_seed(c->seed, 77));
-    if (!If || !Ir || !ratio || !reinit || !tl) { snprintf(err, errlen, "out of memory"); goto out; }
+    if (!If || !Ir || !ratio || !reinit) { snprintf(err, errlen, "out of memory"); goto out; }
 
     /* 1. importance: Fisher on the forget set and on retained data (subsampled) */
     net_sync_to_host(net);
@@ -103,6 +103,10 @@ static int run(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnSt
     /* 2. distillation from the renormalised teacher */
     mixer_standard(&mx, t, c->batch, TGT_SLOT, 1.0f);
     if (mixer_ready(&mx, net, err, errlen)) goto out;
+    /* with batch <= 2 the mixer still draws one retain, one learn and one forget
+     * sample: the buffer follows mx.B, not c->batch */
+    tl = malloc(sizeof(float) * (size_t)mx.B * K);
+    if (!tl) { snprintf(err, errlen, "out of memory"); goto out; }
     Optim opt;
     optim_init(&opt, c->opt, P, c->lr, 0.9f, 0.0f);
     const double Fl = net_forward_flops(net);
