@@ -25,8 +25,8 @@ double result_value(const UnlearnMetrics *m, int metric);
 /* Roles of a record. */
 typedef enum { REC_ORIGINAL = 0, REC_GOLD = 1, REC_METHOD = 2 } RecordRole;
 
-/* KLoM sample sets (fixed examples, identical for every model of a modality and pair). */
-enum { MARGIN_FORGET_TRAIN = 0, MARGIN_FORGET_TEST = 1, MARGIN_RETAIN_TEST = 2, N_MARGIN_SETS = 3 };
+/* KLoM sample sets (metrics.h: fixed examples, identical for every model of a modality and pair). */
+#define N_MARGIN_SETS MARGIN_SETS
 extern const char *const margin_set_names[N_MARGIN_SETS];
 
 typedef struct {

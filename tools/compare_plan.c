@@ -175,7 +175,12 @@ static int parse_numbers(Plan *p, const CliOpt *o, char *err, size_t el) {
     p->threads = (int)th;
     metrics_config_default(&p->mc);
     p->mc.relearn_max_steps = (int)rs;
-    if (q) p->mc.mia_cap = 300;
+    if (q) {   /* small samples everywhere: CI runs this */
+        p->mc.mia_cap = 300;
+        p->mc.relapse_steps = 10;
+        p->mc.kshot_repeats = 2;
+        p->mc.margin_cap = 64;
+    }
     return 0;
 }
 
@@ -238,6 +243,11 @@ void plan_unit(const Plan *p, long u, int *mod, int *pair, int *seed_index, int 
     u /= p->nseeds;
     *pair = (int)(u % p->npairs);
     *mod = (int)(u / p->npairs);
+}
+
+int plan_unit_shard(const Plan *p, long u) {
+    long per = p->nmethods + 2, blocks = plan_units(p) / per;
+    return (int)((blocks >= p->nshards ? u / per : u) % p->nshards);
 }
 
 void plan_pair_classes(const Plan *p, int mod, int pair, char *out, size_t n) {

@@ -50,6 +50,10 @@ int plan_parse(Plan *p, int argc, char **argv);
 /* Units in grid order: mod, pair, seed, then original, gold, methods. */
 long plan_units(const Plan *p);
 void plan_unit(const Plan *p, long u, int *mod, int *pair, int *seed_index, int *role);
+/* The shard (0-based) that runs unit u: whole (modality, pair, seed) blocks when there are
+ * at least as many blocks as shards (each original is then trained by one shard only),
+ * else single units. */
+int plan_unit_shard(const Plan *p, long u);
 /* The pre-training class list of a pair for a modality ("" -> every label but learn). */
 void plan_pair_classes(const Plan *p, int mod, int pair, char *out, size_t n);
 /* Budgets for a modality: pre-training recipe of originals and golds, method steps, relearn lr. */

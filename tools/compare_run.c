@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #define VAL_SEED 20261202u     /* the validation split is the same for every run and seed */
-#define MARGIN_CAP 400         /* examples per KLoM set */
 
 typedef struct {
     double seconds, flops;
@@ -45,7 +44,6 @@ typedef struct {
     ClassMap orig_map;
     Net *orig;
     Cost oc;
-    Dataset *msets[N_MARGIN_SETS];
 } SeedCtx;
 
 static double now_s(void) {
@@ -212,16 +210,8 @@ static void seedctx_free(SeedCtx *sc) {
     if (sc->mi >= 0) task_detach_val(&sc->t);
     if (sc->mi >= 0) task_free(&sc->t);
     net_free(sc->orig);
-    for (int s = 0; s < N_MARGIN_SETS; s++) ds_free(sc->msets[s]);
     memset(sc, 0, sizeof *sc);
     sc->mi = -1;
-}
-
-static int margin_sets(SeedCtx *sc) {
-    const Dataset *src[N_MARGIN_SETS] = {sc->t.forget, sc->t.forget_test, sc->t.retain_test};
-    for (int s = 0; s < N_MARGIN_SETS; s++)
-        if (!(sc->msets[s] = metrics_margin_sample(src[s], MARGIN_CAP))) return -1;
-    return 0;
 }
 
 static int seedctx_open(const Plan *p, const ModData *md, int pi, int si, SeedCtx *sc, char *err, size_t el) {
@@ -237,7 +227,7 @@ static int seedctx_open(const Plan *p, const ModData *md, int pi, int si, SeedCt
     sc->mi = md->mi;
     sc->pi = pi;
     sc->si = si;
-    if (task_attach_val(&sc->t, md->fit, err, el) || margin_sets(sc)) return -1;
+    if (task_attach_val(&sc->t, md->fit, err, el)) return -1;
     char path[PATH_MAX];
     model_path(p, md, sc, 0, path, sizeof path);
     Dataset *pre = ds_filter_classes(md->train, sc->orig_map.slot_class, sc->orig_map.n_slots);
@@ -258,10 +248,6 @@ static void class_shares(Net *net, const SeedCtx *sc, const ClassMap *cm, const 
         int s = y == sc->t.forget_class ? sc->t.slot : classmap_slot(cm, y);
         r->class_acc[y] = ev->count[y] && s >= 0 ? (double)ev->confusion[y][s] / ev->count[y] : NAN;
     }
-    int f = sc->t.forget_class;   /* the forget-output distribution over slots */
-    r->n_slots = cm->n_slots;
-    for (int k = 0; k < cm->n_slots; k++)
-        r->slot_hist[k] = ev->count[f] ? (double)ev->confusion[f][k] / ev->count[f] : NAN;
     free(ev);
 }
 
@@ -271,15 +257,18 @@ static int measure(const Plan *p, const ModData *md, const SeedCtx *sc, Net *net
     MetricsConfig mc = p->mc;
     mc.seed = (uint64_t)p->seeds[sc->si];
     mc.relearn_lr = plan_relearn_lr(p, m);
+    mc.relapse_batch = plan_recipe(p, m).batch;   /* the modality's batch, as the methods use */
     if (metrics_compute_map(net, &sc->t, cm, &mc, &r->m, err, el)) return -1;
     r->n_labels = m->n_labels;
     r->relearn_cap = mc.relearn_max_steps;
     class_shares(net, sc, cm, md->score, m->n_labels, r);
-    for (int s = 0; s < N_MARGIN_SETS; s++) {
-        r->n_margins[s] = sc->msets[s]->n;
+    r->n_slots = r->m.n_slot_hist;
+    memcpy(r->slot_hist, r->m.slot_hist, sizeof r->slot_hist);
+    for (int s = 0; s < N_MARGIN_SETS; s++) {   /* the record owns a copy of the margins */
+        r->n_margins[s] = r->m.n_margins[s];
         r->margins[s] = malloc((size_t)(r->n_margins[s] ? r->n_margins[s] : 1) * sizeof(float));
         if (!r->margins[s]) { snprintf(err, el, "out of memory"); return -1; }
-        if (margins_compute(net, sc->msets[s], &sc->orig_map, r->margins[s], err, el)) return -1;
+        memcpy(r->margins[s], r->m.margins[s], (size_t)r->n_margins[s] * sizeof(float));
     }
     return 0;
 }
@@ -397,7 +386,10 @@ int compare_run(const Plan *p) {
     long nu = plan_units(p), done = 0;
     int rc = 0;
     double t0 = now_s();
-    for (long u = p->shard; u < nu && rc == 0; u += p->nshards) {
+    long mine = 0;
+    for (long u = 0; u < nu; u++) mine += plan_unit_shard(p, u) == p->shard;
+    for (long u = 0; u < nu && rc == 0; u++) {
+        if (plan_unit_shard(p, u) != p->shard) continue;
         int mi, pi, si, role;
         plan_unit(p, u, &mi, &pi, &si, &role);
         if (md.mi != mi && moddata_load(p, mi, &md, err, sizeof err)) rc = 1;
@@ -406,8 +398,7 @@ int compare_run(const Plan *p) {
         if (rc) fprintf(stderr, "unlearn-compare: %s: %s\n", p->mods[mi]->name, err);
         done++;
         if (!p->quiet && done % 10 == 0)
-            fprintf(stderr, "unlearn-compare: %ld of %ld units of this shard done, %.0f s\n", done,
-                    (nu - p->shard + p->nshards - 1) / p->nshards, now_s() - t0);
+            fprintf(stderr, "unlearn-compare: %ld of %ld units of this shard done, %.0f s\n", done, mine, now_s() - t0);
     }
     seedctx_free(&sc);
     moddata_free(&md);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# check_numbers.sh — every number quoted in the results passages of the README and docs
+# must be in the generated results (docs/results/): a claim the table does not hold fails.
+#   tools/check_numbers.sh [RESULTS_DIR] [FILE...]     (default: docs/results README.md docs/*.md)
+# A results passage is the text between "<!-- numbers from results -->" and
+# "<!-- end numbers -->".  Each decimal number there (12.3, 0.84, 1.25) must appear, as
+# written, in a file of RESULTS_DIR (.md, .csv or .json); integers are not checked
+# (seeds, counts, step budgets).  Prints each missing number with its file and line;
+# exit 1 if any is missing, 0 otherwise.
+set -u
+res=${1:-docs/results}
+shift || true
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(README.md docs/*.md)
+[ -d "$res" ] || { echo "check_numbers: $res: no results folder" >&2; exit 1; }
+pool=$(cat "$res"/*.md "$res"/*.csv "$res"/*.json 2>/dev/null)
+missing=0 checked=0
+for f in "${files[@]}"; do
+    [ -f "$f" ] || continue
+    while IFS=: read -r line num; do
+        checked=$((checked + 1))
+        if ! grep -qF -- "$num" <<<"$pool"; then
+            echo "check_numbers: $f:$line: $num is not in $res" >&2
+            missing=$((missing + 1))
+        fi
+    done < <(awk '/<!-- numbers from results -->/{on=1; next} /<!-- end numbers -->/{on=0} on {print NR": "$0}' "$f" |
+             sed 's/`[^`]*`//g; s/([^)]*\.md)//g' |
+             grep -oE '^[0-9]+:|[0-9]+\.[0-9]+' | awk '/:$/{ln=$0; sub(":","",ln); next} {print ln":"$0}')
+done
+echo "check_numbers: $checked numbers checked, $missing missing"
+[ $missing -eq 0 ]
