@@ -57,7 +57,7 @@ $(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h a
 $(BUILD)/gen/nets_embedded.c: $(NET_SPECS) tools/embed_nets.sh
 	@mkdir -p $(dir $@)
 	bash tools/embed_nets.sh $@ $(NET_SPECS)
-$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/modality.h
+$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/netspec.h src/modality.h
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/%.cu.o: %.cu $(wildcard src/*.h kernels/*.h)

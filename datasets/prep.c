@@ -2,7 +2,7 @@
 #include "prep.h"
 #include "featcache.h"
 #include "md5.h"
-#include "modality.h"
+#include "paths.h"
 #include "idx.h"
 #include "wav.h"
 #include <dirent.h>

@@ -7,7 +7,9 @@
  * map is `before`); one whose map slots the learned class where the forgotten
  * one was is an unlearned model (its map is `after`; `before` puts the forgotten
  * class back into that slot).  Metrics use the model's own map either way. */
-#include "unlearn_cli.h"
+#include "eval_unlearn_cli.h"
+#include "services.h"
+#include "unlearn.h"
 #include "atomic_file.h"
 #include "checkpoint.h"
 #include "metrics.h"
@@ -158,7 +160,7 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
         }
     }
     DataOptions dopt;
-    if (driver_load_data(m, o, &dopt, &train, &test, err, sizeof err)) {
+    if (svc_load_data(m, o, &dopt, &train, &test, err, sizeof err)) {
         fprintf(stderr, "%s eval: %s\n", prog, err);
         goto out;
     }

@@ -2,6 +2,7 @@
  * grey images scaled to [0,1] and standardised (mean 0.1307, std 0.3081). */
 #include "mnist_modality.h"
 #include "idx.h"
+#include "paths.h"
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
