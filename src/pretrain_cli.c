@@ -105,10 +105,18 @@ int cmd_pretrain(const Modality *m, int argc, char **argv) {
     EvalResult ev;
     evaluate(net, te, &cm, 256, m->n_labels, &ev);
     const char *out = cli_str(o, "out", "model.safetensors");
-    char extra[256];
-    snprintf(extra, sizeof extra, "{\"epochs\":%d,\"seed\":%ld,\"train_seconds\":%.2f,\"test_acc\":%.6f}",
-             cfg.epochs, seed, st.seconds, ev.acc);
-    if (checkpoint_save(out, net, &cm, m->name, "train", extra, err, sizeof err)) {
+    JsonWriter extra;   /* the checkpoint's "train" metadata */
+    jw_init(&extra, JW_COMPACT);
+    jw_object(&extra, JW_INLINE);
+    jw_key(&extra, "epochs"); jw_int(&extra, cfg.epochs);
+    jw_key(&extra, "seed"); jw_int(&extra, seed);
+    jw_key(&extra, "train_seconds"); jw_fixed(&extra, st.seconds, 2);
+    jw_key(&extra, "test_acc"); jw_fixed(&extra, ev.acc, 6);
+    jw_end(&extra);
+    int bad = extra.buf.oom || checkpoint_save(out, net, &cm, m->name, "train", extra.buf.buf, err, sizeof err);
+    if (extra.buf.oom) snprintf(err, sizeof err, "out of memory");
+    jw_free(&extra);
+    if (bad) {
         fprintf(stderr, "%s pretrain: %s\n", m->program, err);
         goto out;
     }

@@ -5,6 +5,7 @@
 #include "checkpoint.h"
 #include "atomic_file.h"
 #include "json.h"
+#include "report.h"
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,17 +30,6 @@ static void forget_scores(Net *net, const UnlearnTask *t, int n_labels, ForgetSc
     }
     evaluate(net, t->retain_test, &t->after, 256, n_labels, &ev);
     s->retained = ev.acc;
-}
-
-/* a float as the shortest decimal that reads back as the same float (0.001, not 0.0010000000474974513) */
-static void jb_float(JsonBuf *b, float v) {
-    char buf[32];
-    for (int prec = 6; prec <= 9; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, (double)v);
-        if (strtof(buf, NULL) == v) break;
-    }
-    if (!isfinite(v)) snprintf(buf, sizeof buf, "null");
-    jb_puts(b, buf);
 }
 
 static void pct(FILE *f, double v) {
@@ -254,56 +244,70 @@ static void forget_print(const ForgetArgs *a, const ForgetScores *before, const 
     printf(")\n");
 }
 
-/* The run's configuration as one JSON object (the checkpoint's metadata and the JSON's "config"). */
-static void forget_config_json(JsonBuf *cfg, const ForgetArgs *a, const UnlearnTask *task, const UnlearnStats *st) {
+/* The run's configuration as one compact JSON object (the checkpoint's metadata and the JSON's "config"). */
+static void forget_config_json(JsonWriter *w, const ForgetArgs *a, const UnlearnTask *task, const UnlearnStats *st) {
     const UnlearnConfig *c = &a->c;
-    jb_printf(cfg, "{\"method\":");
-    jb_str(cfg, a->meth->name);
-    jb_printf(cfg, ",\"source_model\":");
-    jb_str(cfg, a->model);
-    jb_printf(cfg, ",\"forget\":%ld,\"learn\":%ld,\"slot\":%d,\"forgotten_slot\":%d,\"steps\":%ld,\"batch\":%d,"
-              "\"lr\":", a->forget, a->learn, task->slot, a->learn < 0 ? task->slot : -1, c->steps, c->batch);
-    jb_float(cfg, c->lr);
-    jb_printf(cfg, ",\"opt\":\"%s\",\"seed\":%ld,\"data_seed\":%ld,\"learn_limit\":%ld,\"mask_frac\":", a->opt,
-              a->seed, a->data_seed, a->learn_limit);
-    jb_float(cfg, c->mask_frac);
-    jb_printf(cfg, ",\"saliency\":\"%s\",\"variant\":\"%s\",\"forget_weight\":", a->saliency, a->variant);
-    jb_float(cfg, c->forget_weight);
-    jb_printf(cfg, ",\"alpha\":"); jb_float(cfg, c->alpha);
-    jb_printf(cfg, ",\"lambda\":"); jb_float(cfg, c->lambda);
-    jb_printf(cfg, ",\"temperature\":"); jb_float(cfg, c->temperature);
-    jb_printf(cfg, ",\"max_every\":%d,\"new_class_steps\":%ld,\"importance_samples\":%d,\"seconds\":",
-              c->max_steps_ratio, c->new_class_steps, c->importance_samples);
-    jb_num(cfg, st->seconds);
-    jb_printf(cfg, ",\"flops\":"); jb_num(cfg, st->flops);
-    jb_printf(cfg, ",\"method_steps\":%ld,\"frozen\":%ld}", st->steps, st->frozen);
+    jw_object(w, JW_INLINE);
+    jw_key(w, "method"); jw_str(w, a->meth->name);
+    jw_key(w, "source_model"); jw_str(w, a->model);
+    jw_key(w, "forget"); jw_int(w, a->forget);
+    jw_key(w, "learn"); jw_int(w, a->learn);
+    jw_key(w, "slot"); jw_int(w, task->slot);
+    jw_key(w, "forgotten_slot"); jw_int(w, a->learn < 0 ? task->slot : -1);
+    jw_key(w, "steps"); jw_int(w, c->steps);
+    jw_key(w, "batch"); jw_int(w, c->batch);
+    jw_key(w, "lr"); jw_float(w, c->lr);
+    jw_key(w, "opt"); jw_str(w, a->opt);
+    jw_key(w, "seed"); jw_int(w, a->seed);
+    jw_key(w, "data_seed"); jw_int(w, a->data_seed);
+    jw_key(w, "learn_limit"); jw_int(w, a->learn_limit);
+    jw_key(w, "mask_frac"); jw_float(w, c->mask_frac);
+    jw_key(w, "saliency"); jw_str(w, a->saliency);
+    jw_key(w, "variant"); jw_str(w, a->variant);
+    jw_key(w, "forget_weight"); jw_float(w, c->forget_weight);
+    jw_key(w, "alpha"); jw_float(w, c->alpha);
+    jw_key(w, "lambda"); jw_float(w, c->lambda);
+    jw_key(w, "temperature"); jw_float(w, c->temperature);
+    jw_key(w, "max_every"); jw_int(w, c->max_steps_ratio);
+    jw_key(w, "new_class_steps"); jw_int(w, c->new_class_steps);
+    jw_key(w, "importance_samples"); jw_int(w, c->importance_samples);
+    jw_key(w, "seconds"); jw_num(w, st->seconds);
+    jw_key(w, "flops"); jw_num(w, st->flops);
+    jw_key(w, "method_steps"); jw_int(w, st->steps);
+    jw_key(w, "frozen"); jw_int(w, st->frozen);
+    jw_end(w);
+}
+
+static void scores_json(JsonWriter *w, const ForgetScores *s) {
+    jw_object(w, JW_INLINE);
+    jw_key(w, "forget_leakage"); jw_num(w, s->leak);
+    jw_key(w, "new_class_acc"); jw_num(w, s->newacc);
+    jw_key(w, "retained_acc"); jw_num(w, s->retained);
+    jw_end(w);
 }
 
 /* The results JSON (--json).  0 or -1 with err. */
 static int forget_write_json(const Modality *m, const ForgetArgs *a, const char *cfg, const ForgetScores *before,
                              const ForgetScores *after, const UnlearnStats *st, size_t n_params, char *err,
                              size_t errlen) {
-    JsonBuf j;
-    jb_init(&j);
-    jb_printf(&j, "{\n  \"modality\": ");
-    jb_str(&j, m->name);
-    jb_printf(&j, ",\n  \"model\": ");
-    jb_str(&j, a->out);
-    jb_printf(&j, ",\n  \"config\": %s,\n  \"before\": {\"forget_leakage\": ", cfg);
-    jb_num(&j, before->leak);
-    jb_printf(&j, ", \"new_class_acc\": "); jb_num(&j, before->newacc);
-    jb_printf(&j, ", \"retained_acc\": "); jb_num(&j, before->retained);
-    jb_printf(&j, "},\n  \"after\": {\"forget_leakage\": "); jb_num(&j, after->leak);
-    jb_printf(&j, ", \"new_class_acc\": "); jb_num(&j, after->newacc);
-    jb_printf(&j, ", \"retained_acc\": "); jb_num(&j, after->retained);
-    jb_printf(&j, "},\n  \"seconds\": "); jb_num(&j, st->seconds);
-    jb_printf(&j, ",\n  \"flops\": "); jb_num(&j, st->flops);
-    jb_printf(&j, ",\n  \"steps\": %ld,\n  \"frozen\": %ld,\n  \"n_params\": %zu\n}\n", st->steps, st->frozen,
-              n_params);
-    int bad = j.oom || atomic_write_text(a->json, j.buf, err, errlen);
-    if (j.oom) snprintf(err, errlen, "out of memory");
-    jb_free(&j);
-    return bad ? -1 : 0;
+    JsonWriter w;
+    jw_init(&w, JW_PRETTY);
+    jw_object(&w, JW_LINES);
+    jw_key(&w, "modality"); jw_str(&w, m->name);
+    jw_key(&w, "model"); jw_str(&w, a->out);
+    jw_key(&w, "config"); jw_raw(&w, cfg);
+    jw_key(&w, "before"); scores_json(&w, before);
+    jw_key(&w, "after"); scores_json(&w, after);
+    jw_key(&w, "seconds"); jw_num(&w, st->seconds);
+    jw_key(&w, "flops"); jw_num(&w, st->flops);
+    jw_key(&w, "steps"); jw_int(&w, st->steps);
+    jw_key(&w, "frozen"); jw_int(&w, st->frozen);
+    jw_key(&w, "n_params"); jw_int(&w, (long long)n_params);
+    jw_end(&w);
+    jb_puts(&w.buf, "\n");
+    int rc = report_write_json(a->json, &w, err, errlen);
+    jw_free(&w);
+    return rc;
 }
 
 /* Write the checkpoint (after-slots; plain forgetting keeps the old class list, since a slot
@@ -312,18 +316,18 @@ static int forget_write_json(const Modality *m, const ForgetArgs *a, const char 
 static int forget_write(const Modality *m, const ForgetArgs *a, Net *net, const UnlearnTask *task,
                         const ForgetScores *before, const ForgetScores *after, const UnlearnStats *st, char *err,
                         size_t errlen) {
-    JsonBuf cfg;
-    jb_init(&cfg);
+    JsonWriter cfg;
+    jw_init(&cfg, JW_COMPACT);
     forget_config_json(&cfg, a, task, st);
-    if (cfg.oom) { jb_free(&cfg); snprintf(err, errlen, "out of memory"); return -1; }
+    if (cfg.buf.oom) { jw_free(&cfg); snprintf(err, errlen, "out of memory"); return -1; }
     const ClassMap *save_map = a->learn >= 0 ? &task->after : &task->before;
-    int rc = checkpoint_save(a->out, net, save_map, m->name, "unlearn", cfg.buf, err, errlen);
+    int rc = checkpoint_save(a->out, net, save_map, m->name, "unlearn", cfg.buf.buf, err, errlen);
     if (!rc) printf("wrote %s\n", a->out);
     if (!rc && a->json) {
-        rc = forget_write_json(m, a, cfg.buf, before, after, st, net->n_params, err, errlen);
+        rc = forget_write_json(m, a, cfg.buf.buf, before, after, st, net->n_params, err, errlen);
         if (!rc) printf("wrote %s\n", a->json);
     }
-    jb_free(&cfg);
+    jw_free(&cfg);
     return rc;
 }
 
