@@ -173,8 +173,8 @@ static int forget_choices(const Modality *m, const CliOpt *o, ForgetArgs *a, cha
     a->variant = var;
     a->opt = opts;
     a->c.opt = !strcmp(opts, "adam") ? OPT_ADAM : OPT_SGD;
-    a->c.saliency = !strcmp(sal, "fisher");
-    a->c.variant = !strcmp(var, "ascent") ? 0 : !strcmp(var, "uniform") ? 1 : 2;
+    a->c.saliency = !strcmp(sal, "fisher") ? SALIENCY_FISHER : SALIENCY_GRAD;
+    a->c.variant = !strcmp(var, "ascent") ? VARIANT_ASCENT : !strcmp(var, "uniform") ? VARIANT_UNIFORM : VARIANT_OTHER;
     return 0;
 }
 

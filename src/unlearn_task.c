@@ -75,8 +75,8 @@ void unlearn_config_default(UnlearnConfig *c) {
     c->opt = OPT_ADAM;
     c->seed = 1;
     c->mask_frac = 0.5f;
-    c->saliency = 0;
-    c->variant = 0;
+    c->saliency = SALIENCY_GRAD;
+    c->variant = VARIANT_ASCENT;
     c->forget_weight = 0.01f;   /* per-sample ascent weight (NegGrad+, baseline ascent); tuned on MNIST */
     c->alpha = 10.0f;
     c->lambda = 1.0f;
