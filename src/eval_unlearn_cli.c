@@ -141,6 +141,54 @@ static int parse_metrics(const char *list, MetricsConfig *mc, char *err, size_t 
     return 0;
 }
 
+/* The metrics table (model, and reference with the gap when there is one). */
+static void print_metrics(const EvalModel *em, int nm, long forget, long learn, int slot, const char *refpath,
+                          const MetricsConfig *cfg) {
+    const MetricsConfig mc = *cfg;
+    char learn_txt[32] = "";
+    if (learn >= 0) snprintf(learn_txt, sizeof learn_txt, ", learn %ld", learn);
+    printf("\nunlearning metrics: forget %ld%s, slot %d, %s model%s%s\n\n", forget, learn_txt, slot,
+           em[0].state, nm == 2 ? ", reference " : "", nm == 2 ? refpath : "");
+    printf("%-28s %14s", "metric", "model");
+    if (nm == 2) printf(" %14s %10s", "reference", "|gap|");
+    printf("\n");
+    struct { const char *name; double a, b; int pct, computed; } rows[] = {
+        {"forget leakage", em[0].m.forget_leakage, em[1].m.forget_leakage, 1, 1},
+        {"new-class accuracy", em[0].m.new_class_acc, em[1].m.new_class_acc, 1, learn >= 0},
+        {"retained accuracy", em[0].m.retained_acc, em[1].m.retained_acc, 1, 1},
+        {"MIA efficacy", em[0].m.mia_efficacy, em[1].m.mia_efficacy, 1, mc.mia},
+        {"linear-probe accuracy", em[0].m.probe_acc, em[1].m.probe_acc, 1, mc.probe},
+        {"relearn steps", em[0].m.relearn_steps, em[1].m.relearn_steps, 0, mc.relearn},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        if (!rows[i].computed) continue;
+        char a[32], b[32], g[32];
+        if (rows[i].pct) {
+            fmt_pct(a, sizeof a, rows[i].a);
+            fmt_pct(b, sizeof b, rows[i].b);
+            fmt_pct(g, sizeof g, fabs(rows[i].a - rows[i].b));
+        } else {
+            fmt_steps(a, sizeof a, rows[i].a, mc.relearn_max_steps, 1);
+            fmt_steps(b, sizeof b, rows[i].b, mc.relearn_max_steps, 1);
+            if (isfinite(rows[i].a) && isfinite(rows[i].b)) snprintf(g, sizeof g, "%.0f", fabs(rows[i].a - rows[i].b));
+            else snprintf(g, sizeof g, "-");
+        }
+        printf("%-28s %14s", rows[i].name, a);
+        if (nm == 2) printf(" %14s %10s", b, g);
+        printf("\n");
+    }
+    if (nm == 2) {
+        char g[32];
+        fmt_pct(g, sizeof g, em[0].m.avg_gap);
+        printf("%-28s %14s   (mean |model - reference| over leakage, new-class, retained, MIA)\n", "avg gap", g);
+    }
+    if (mc.relearn)
+        printf("\nrelearn: %d examples of class %ld in a fresh slot, SGD lr %g, batch %d, threshold %.0f%% test "
+               "accuracy, cap %d steps\n", mc.relearn_k, forget, mc.relearn_lr, mc.relearn_batch,
+               100 * mc.relearn_threshold, mc.relearn_max_steps);
+    if (mc.probe) printf("probe: balanced test accuracy, class %ld vs the kept classes (0.5 = chance)\n", forget);
+}
+
 int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     char err[512];
     const char *prog = m->program;
@@ -223,48 +271,7 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     evaluate(em[0].net, test, &em[0].cm, 256, m->n_labels, &ev);
     report_eval_table(stdout, &ev, &em[0].cm, m->n_labels);
 
-    char learn_txt[32] = "";
-    if (learn >= 0) snprintf(learn_txt, sizeof learn_txt, ", learn %ld", learn);
-    printf("\nunlearning metrics: forget %ld%s, slot %d, %s model%s%s\n\n", forget, learn_txt, t.slot,
-           em[0].state, nm == 2 ? ", reference " : "", nm == 2 ? refpath : "");
-    printf("%-28s %14s", "metric", "model");
-    if (nm == 2) printf(" %14s %10s", "reference", "|gap|");
-    printf("\n");
-    struct { const char *name; double a, b; int pct, computed; } rows[] = {
-        {"forget leakage", em[0].m.forget_leakage, em[1].m.forget_leakage, 1, 1},
-        {"new-class accuracy", em[0].m.new_class_acc, em[1].m.new_class_acc, 1, learn >= 0},
-        {"retained accuracy", em[0].m.retained_acc, em[1].m.retained_acc, 1, 1},
-        {"MIA efficacy", em[0].m.mia_efficacy, em[1].m.mia_efficacy, 1, mc.mia},
-        {"linear-probe accuracy", em[0].m.probe_acc, em[1].m.probe_acc, 1, mc.probe},
-        {"relearn steps", em[0].m.relearn_steps, em[1].m.relearn_steps, 0, mc.relearn},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        if (!rows[i].computed) continue;
-        char a[32], b[32], g[32];
-        if (rows[i].pct) {
-            fmt_pct(a, sizeof a, rows[i].a);
-            fmt_pct(b, sizeof b, rows[i].b);
-            fmt_pct(g, sizeof g, fabs(rows[i].a - rows[i].b));
-        } else {
-            fmt_steps(a, sizeof a, rows[i].a, mc.relearn_max_steps, 1);
-            fmt_steps(b, sizeof b, rows[i].b, mc.relearn_max_steps, 1);
-            if (isfinite(rows[i].a) && isfinite(rows[i].b)) snprintf(g, sizeof g, "%.0f", fabs(rows[i].a - rows[i].b));
-            else snprintf(g, sizeof g, "-");
-        }
-        printf("%-28s %14s", rows[i].name, a);
-        if (nm == 2) printf(" %14s %10s", b, g);
-        printf("\n");
-    }
-    if (nm == 2) {
-        char g[32];
-        fmt_pct(g, sizeof g, em[0].m.avg_gap);
-        printf("%-28s %14s   (mean |model - reference| over leakage, new-class, retained, MIA)\n", "avg gap", g);
-    }
-    if (mc.relearn)
-        printf("\nrelearn: %d examples of class %ld in a fresh slot, SGD lr %g, batch %d, threshold %.0f%% test "
-               "accuracy, cap %d steps\n", mc.relearn_k, forget, mc.relearn_lr, mc.relearn_batch,
-               100 * mc.relearn_threshold, mc.relearn_max_steps);
-    if (mc.probe) printf("probe: balanced test accuracy, class %ld vs the kept classes (0.5 = chance)\n", forget);
+    print_metrics(em, nm, forget, learn, t.slot, refpath, &mc);
 
     const char *json = cli_str(o, "json", NULL);
     if (json) {

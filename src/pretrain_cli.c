@@ -10,29 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void pretrain_help(const Modality *m) {
+    printf("usage: %s pretrain [options]\n\nTrain a model from scratch (the pre-training recipe; also used for\n"
+           "the 'retrain' gold standard).\n\n"
+           "  --classes LIST      classes, one output slot each, in order (default %s)\n"
+           "  --net NAME|PATH     net spec (default %s)\n"
+           "  --epochs N          passes over the data (default %d)\n"
+           "  --steps N           stop after N steps instead\n"
+           "  --seed S            seed for init, batch order, augmentation (default 1)\n"
+           "  --lr X --batch N --opt adam|sgd --wd X   optimiser (default %s lr %g, batch %d)\n"
+           "  --out FILE          checkpoint to write (safetensors; default model.safetensors)\n"
+           "  --json FILE         write the evaluation as JSON too\n"
+           "  --no-augment        switch training augmentation off\n%s%s",
+           m->program, m->default_classes, m->default_net, m->recipe.epochs,
+           m->recipe.opt == OPT_ADAM ? "adam" : "sgd", m->recipe.lr, m->recipe.batch, svc_common_help,
+           m->data_help ? m->data_help : "");
+}
+
 int cmd_pretrain(const Modality *m, int argc, char **argv) {
     CliOpt o[] = {COMMON_OPTS, {"classes", 1, 0}, {"net", 1, 0}, {"epochs", 1, 0}, {"steps", 1, 0},
                   {"seed", 1, 0}, {"lr", 1, 0}, {"batch", 1, 0}, {"opt", 1, 0}, {"wd", 1, 0},
                   {"out", 1, 0}, {"json", 1, 0}, {"no-augment", 0, 0}, {0, 0, 0}};
     char err[512];
     if (cli_parse(o, argc, argv, 2, err, sizeof err)) { fprintf(stderr, "%s pretrain: %s\n", m->program, err); return 2; }
-    if (cli_flag(o, "help")) {
-        printf("usage: %s pretrain [options]\n\nTrain a model from scratch (the pre-training recipe; also used for\n"
-               "the 'retrain' gold standard).\n\n"
-               "  --classes LIST      classes, one output slot each, in order (default %s)\n"
-               "  --net NAME|PATH     net spec (default %s)\n"
-               "  --epochs N          passes over the data (default %d)\n"
-               "  --steps N           stop after N steps instead\n"
-               "  --seed S            seed for init, batch order, augmentation (default 1)\n"
-               "  --lr X --batch N --opt adam|sgd --wd X   optimiser (default %s lr %g, batch %d)\n"
-               "  --out FILE          checkpoint to write (safetensors; default model.safetensors)\n"
-               "  --json FILE         write the evaluation as JSON too\n"
-               "  --no-augment        switch training augmentation off\n%s%s",
-               m->program, m->default_classes, m->default_net, m->recipe.epochs,
-               m->recipe.opt == OPT_ADAM ? "adam" : "sgd", m->recipe.lr, m->recipe.batch, svc_common_help,
-               m->data_help ? m->data_help : "");
-        return 0;
-    }
+    if (cli_flag(o, "help")) { pretrain_help(m); return 0; }
     long threads, epochs, steps, seed, batch;
     double lr, wd;
     if (cli_int(o, "threads", 0, 0, 1024, &threads, err, sizeof err) ||
