@@ -1,4 +1,4 @@
-/* featcache.c — see featcache.h. */
+/* featcache.c — log-mel features of a recordings folder computed once and kept on disk (see featcache.h). */
 #include "featcache.h"
 #include "atomic_file.h"
 #include "md5.h"
