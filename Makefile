@@ -46,8 +46,10 @@ TEST_BINS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 .PHONY: all test asan bench deps clean tests-build test-all run
 all: $(BINS)
 
+# (rebuilt from scratch: `ar r` into an old archive would keep members of deleted or moved sources)
 $(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ)
 	@mkdir -p $(dir $@)
+	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h audio/*.h kernels/*.h datasets/*.h)
