@@ -377,11 +377,6 @@ void net_init(Net *net, uint64_t seed) {
     if (net->device == DEVICE_CUDA) cuda_net_sync_to_device(net);
 }
 
-int net_layer_size(const Net *net, int i) {
-    const Layer *L = &net->layers[i];
-    return L->out_c * L->out_h * L->out_w;
-}
-
 void net_reserve(Net *net, int B) {
     /* the conv workspace depends on the thread count: grow it if that rose */
     if (B <= net->max_batch && omp_get_max_threads() <= net->ws_threads) return;
