@@ -54,6 +54,8 @@ CONFIG_STAMP := $(BUILD)/config.stamp
 CONFIG_LINE  := CUDA=$(CUDA) SAN=$(SAN) OPT=$(OPT) CC=$(CC) NVCC=$(if $(filter 1,$(CUDA)),$(NVCC))
 $(shell mkdir -p $(BUILD) && [ "$$(cat $(CONFIG_STAMP) 2>/dev/null)" = '$(CONFIG_LINE)' ] || echo '$(CONFIG_LINE)' > $(CONFIG_STAMP))
 
+# (rebuilt from scratch: `ar r` into an old archive would keep members of deleted or moved sources)
+
 $(BUILD)/libunlearn.a: $(LIB_OBJ) $(CU_OBJ) $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -66,7 +68,7 @@ $(BUILD)/%.o: %.c $(wildcard src/*.h src/methods/*.h src/layers/*.h vision/*.h a
 $(BUILD)/gen/nets_embedded.c: $(NET_SPECS) tools/embed_nets.sh
 	@mkdir -p $(dir $@)
 	bash tools/embed_nets.sh $@ $(NET_SPECS)
-$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/modality.h $(CONFIG_STAMP)
+$(BUILD)/gen/nets_embedded.o: $(BUILD)/gen/nets_embedded.c src/netspec.h src/modality.h $(CONFIG_STAMP)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/%.cu.o: %.cu $(wildcard src/*.h kernels/*.h) $(CONFIG_STAMP)

@@ -1,4 +1,4 @@
-/* augment.c — see augment.h. */
+/* augment.c — training-time augmentation of speech (seeded, every part switchable; see augment.h). */
 #include "augment.h"
 #include "wav.h"
 #include <samplerate.h>

@@ -1,6 +1,8 @@
-/* fsdd.c — see fsdd.h. */
+/* fsdd.c — the Free Spoken Digit Dataset: file names, splits, loading, the recordings folder (see fsdd.h). */
 #include "escape.h"
 #include "fsdd.h"
+#include "paths.h"
+#include <limits.h>
 #include <dirent.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -201,4 +203,14 @@ Dataset *fsdd_load(const FsddIndex *ix, const int *idx, int n, const MelParams *
     }
     free(bad_msg);
     return d;
+}
+
+int fsdd_find_dir(const char *data_opt, char *out, size_t len, char *err, size_t errlen) {
+    char root[PATH_MAX], p[PATH_MAX + 32];
+    if (find_data_dir(data_opt, "fsdd/recordings", root, sizeof root, err, errlen)) return -1;
+    snprintf(p, sizeof p, "%s/fsdd/recordings", root);
+    if (!path_is_dir(p)) snprintf(p, sizeof p, "%s/recordings", root);
+    if (!path_is_dir(p)) snprintf(p, sizeof p, "%s", root);
+    if (snprintf(out, len, "%s", p) >= (int)len) { snprintf(err, errlen, "path too long"); return -1; }
+    return 0;
 }

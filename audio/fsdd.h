@@ -56,4 +56,8 @@ int fsdd_split(const FsddIndex *ix, const char *holdout, int **train, int *n_tra
  * first (lowest position) refused file in err. */
 Dataset *fsdd_load(const FsddIndex *ix, const int *idx, int n, const MelParams *p,
                    char *err, size_t errlen);
+/* The FSDD recordings folder: the data folder (find_data_dir: --data, $UNLEARN_DATA,
+ * ../shared/datasets) then root/fsdd/recordings, root/recordings or root itself.
+ * 0 or -1 with err. */
+int fsdd_find_dir(const char *data_opt, char *out, size_t len, char *err, size_t errlen);
 #endif

@@ -1,4 +1,4 @@
-/* melspec.c — see melspec.h. */
+/* melspec.c — log-mel spectrogram features with FFTW, single precision (see melspec.h). */
 #include "escape.h"
 #include "melspec.h"
 #include "wav.h"

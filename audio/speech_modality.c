@@ -4,7 +4,6 @@
 #include "augment.h"
 #include "featcache.h"
 #include "fsdd.h"
-#include "prep.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +14,7 @@ void speech_mel_params(MelParams *p) { mel_default_params(p); }
 static int speech_modality_load(const DataOptions *o, Dataset **train, Dataset **test, char *err, size_t errlen) {
     *train = *test = NULL;
     char rec[PATH_MAX];
-    if (prep_find_fsdd(o->data_dir, rec, sizeof rec, err, errlen)) return -1;
+    if (fsdd_find_dir(o->data_dir, rec, sizeof rec, err, errlen)) return -1;
     MelParams p;
     speech_mel_params(&p);
     /* refuse a bad --split before any feature work (the listing is cheap) */

@@ -2,7 +2,7 @@
  *
  * Samples are log-mel spectrograms [1][n_mels 40][frames 96] (melspec.h
  * defaults, per-utterance max normalisation), computed once per recordings
- * folder into the feature cache (datasets/featcache.h) and reused afterwards.
+ * folder into the feature cache (audio/featcache.h) and reused afterwards.
  * --split: "upstream" (default; takes 0-4 test) or a speaker name (that
  * speaker's recordings are the test set, the other five train). */
 #ifndef SPEECH_MODALITY_H

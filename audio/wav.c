@@ -1,4 +1,4 @@
-/* wav.c — see wav.h. */
+/* wav.c — reading audio files for the speech modality with libsndfile and libsamplerate (see wav.h). */
 #include "wav.h"
 #include "escape.h"
 #include <sndfile.h>

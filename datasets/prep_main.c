@@ -6,6 +6,7 @@
 #include "idx.h"
 #include "prep.h"
 #include "speech_modality.h"
+#include "mnist_modality.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +167,7 @@ static int cmd_check(int argc, char **argv, int fetch) {
     char dir[PATH_MAX + 32];
     if (do_mnist) {
         MnistCheck st[MNIST_N_FILES];
-        int found = !prep_find_mnist(data, dir, sizeof dir, err, sizeof err);
+        int found = !mnist_find_dir(data, dir, sizeof dir, err, sizeof err);
         if (found && fetch && prep_check_mnist(dir, st) && !offline) {
             int all_missing = 1;
             for (int i = 0; i < MNIST_N_FILES; i++) if (st[i].status != MNIST_MISSING) all_missing = 0;
@@ -200,7 +201,7 @@ static int cmd_check(int argc, char **argv, int fetch) {
         }
     }
     if (do_fsdd) {
-        int found = !prep_find_fsdd(data, dir, sizeof dir, err, sizeof err);
+        int found = !fsdd_find_dir(data, dir, sizeof dir, err, sizeof err);
         FsddCheck c;
         char e2[512];
         int ok = found && !prep_check_fsdd(dir, &c, e2, sizeof e2) && c.complete;
@@ -292,7 +293,7 @@ static int cmd_features(int argc, char **argv) {
     char rec[PATH_MAX];
     const char *r = cli_str(o, "recordings", NULL);
     if (r) snprintf(rec, sizeof rec, "%s", r);
-    else if (prep_find_fsdd(cli_str(o, "data", NULL), rec, sizeof rec, err, sizeof err)) {
+    else if (fsdd_find_dir(cli_str(o, "data", NULL), rec, sizeof rec, err, sizeof err)) {
         fprintf(stderr, PROG " features: %s\n", err);
         return 1;
     }

@@ -32,11 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cu_fatal(const char *call, const char *msg, const char *file, int line) {
-    fprintf(stderr, "CUDA backend error: %s failed: %s (%s:%d)\n", call, msg, file, line);
-    exit(3);
-}
-
 int cuda_available(char *err, size_t errlen) {
     int n = 0;
     cudaError_t e = cudaGetDeviceCount(&n);
@@ -82,85 +77,74 @@ static bool algo_ok(int strict, cudnnStatus_t st, cudnnDeterminism_t det,
     return true;
 }
 
-/* Pick the fastest acceptable algorithm per direction: cudnnFind (measured),
- * then the _v7 heuristics if Find offered nothing acceptable. */
+/* One direction's search: cudnnFind (measured, fastest first), then the _v7 heuristics if Find
+ * offered nothing acceptable; the first acceptable entry gives the algorithm, its math type (strict:
+ * the one asked for) and its workspace.  find / heur fill perf[0..*n) given the array size; their
+ * names go into the fatal message if cuDNN fails.  0, or -1 with err naming the direction. */
+template <typename Perf, int COUNT, typename Algo, typename FindFn, typename HeurFn>
+static int search_conv_algo(const CudaNet *c, cudnnMathType_t want, FindFn find, const char *find_name,
+                            HeurFn heur, const char *heur_name, Algo *algo, cudnnMathType_t *math, size_t *ws,
+                            const char *what, char *err, size_t errlen) {
+    Perf perf[COUNT];
+    for (int pass = 0; pass < 2; pass++) {
+        int n = 0;
+        cudnnStatus_t st = pass == 0 ? find(COUNT, &n, perf) : heur(COUNT, &n, perf);
+        if (st != CUDNN_STATUS_SUCCESS)
+            cu_fatal(pass == 0 ? find_name : heur_name, cudnnGetErrorString(st), __FILE__, __LINE__);
+        for (int i = 0; i < n; i++)
+            if (algo_ok(c->strict, perf[i].status, perf[i].determinism, perf[i].mathType, perf[i].memory,
+                        c->ws_limit)) {
+                *algo = perf[i].algo;
+                *math = c->strict ? want : perf[i].mathType;
+                *ws = perf[i].memory;
+                return 0;
+            }
+    }
+    snprintf(err, errlen, "no usable cuDNN %s convolution algorithm", what);
+    return -1;
+}
+
+/* Pick the fastest acceptable algorithm per direction (search_conv_algo). */
 static int find_conv_algos(CudaNet *c, CudaLayer *cl, ConvAlgos *out, char *err, size_t errlen) {
     const cudnnMathType_t want = c->strict ? CUDNN_FMA_MATH : CUDNN_DEFAULT_MATH;
     CKDNN(cudnnSetConvolutionMathType(cl->conv_fwd, want));
     CKDNN(cudnnSetConvolutionMathType(cl->conv_data, want));
     CKDNN(cudnnSetConvolutionMathType(cl->conv_filt, want));
-    int n = 0, found = 0;
-    {
-        cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-        CKDNN(cudnnFindConvolutionForwardAlgorithm(c->dnn, cl->x_desc, cl->w_desc, cl->conv_fwd, cl->y_desc,
-                                                   CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf));
-        for (int i = 0; i < n && !found; i++)
-            if (algo_ok(c->strict, perf[i].status, perf[i].determinism, perf[i].mathType,
-                        perf[i].memory, c->ws_limit)) {
-                out->fwd = perf[i].algo; out->m_fwd = c->strict ? want : perf[i].mathType;
-                out->ws_fwd = perf[i].memory; found = 1;
-            }
-        if (!found) {
-            CKDNN(cudnnGetConvolutionForwardAlgorithm_v7(c->dnn, cl->x_desc, cl->w_desc, cl->conv_fwd, cl->y_desc,
-                                                         CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf));
-            for (int i = 0; i < n && !found; i++)
-                if (algo_ok(c->strict, perf[i].status, perf[i].determinism, perf[i].mathType,
-                            perf[i].memory, c->ws_limit)) {
-                    out->fwd = perf[i].algo; out->m_fwd = c->strict ? want : perf[i].mathType;
-                    out->ws_fwd = perf[i].memory; found = 1;
-                }
-        }
-        if (!found) { snprintf(err, errlen, "no usable cuDNN forward convolution algorithm"); return -1; }
-    }
-    found = 0;
-    {
-        cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-        CKDNN(cudnnFindConvolutionBackwardDataAlgorithm(c->dnn, cl->w_desc, cl->y_desc, cl->conv_data, cl->x_desc,
-                                                        CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf));
-        for (int i = 0; i < n && !found; i++)
-            if (algo_ok(c->strict, perf[i].status, perf[i].determinism, perf[i].mathType,
-                        perf[i].memory, c->ws_limit)) {
-                out->data = perf[i].algo; out->m_data = c->strict ? want : perf[i].mathType;
-                out->ws_data = perf[i].memory; found = 1;
-            }
-        if (!found) {
-            CKDNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(c->dnn, cl->w_desc, cl->y_desc, cl->conv_data,
-                                                              cl->x_desc, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
-                                                              &n, perf));
-            for (int i = 0; i < n && !found; i++)
-                if (algo_ok(c->strict, perf[i].status, perf[i].determinism, perf[i].mathType,
-                            perf[i].memory, c->ws_limit)) {
-                    out->data = perf[i].algo; out->m_data = c->strict ? want : perf[i].mathType;
-                    out->ws_data = perf[i].memory; found = 1;
-                }
-        }
-        if (!found) { snprintf(err, errlen, "no usable cuDNN backward-data convolution algorithm"); return -1; }
-    }
-    found = 0;
-    {
-        cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-        CKDNN(cudnnFindConvolutionBackwardFilterAlgorithm(c->dnn, cl->x_desc, cl->y_desc, cl->conv_filt, cl->w_desc,
-                                                          CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n, perf));
-        for (int i = 0; i < n && !found; i++)
-            if (algo_ok(c->strict, perf[i].status, perf[i].determinism, perf[i].mathType,
-                        perf[i].memory, c->ws_limit)) {
-                out->filt = perf[i].algo; out->m_filt = c->strict ? want : perf[i].mathType;
-                out->ws_filt = perf[i].memory; found = 1;
-            }
-        if (!found) {
-            CKDNN(cudnnGetConvolutionBackwardFilterAlgorithm_v7(c->dnn, cl->x_desc, cl->y_desc, cl->conv_filt,
-                                                                cl->w_desc, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT,
-                                                                &n, perf));
-            for (int i = 0; i < n && !found; i++)
-                if (algo_ok(c->strict, perf[i].status, perf[i].determinism, perf[i].mathType,
-                            perf[i].memory, c->ws_limit)) {
-                    out->filt = perf[i].algo; out->m_filt = c->strict ? want : perf[i].mathType;
-                    out->ws_filt = perf[i].memory; found = 1;
-                }
-        }
-        if (!found) { snprintf(err, errlen, "no usable cuDNN backward-filter convolution algorithm"); return -1; }
-    }
-    return 0;
+    if (search_conv_algo<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT>(
+            c, want,
+            [&](int cnt, int *n, cudnnConvolutionFwdAlgoPerf_t *perf) {
+                return cudnnFindConvolutionForwardAlgorithm(c->dnn, cl->x_desc, cl->w_desc, cl->conv_fwd, cl->y_desc,
+                                                            cnt, n, perf);
+            }, "cudnnFindConvolutionForwardAlgorithm",
+            [&](int cnt, int *n, cudnnConvolutionFwdAlgoPerf_t *perf) {
+                return cudnnGetConvolutionForwardAlgorithm_v7(c->dnn, cl->x_desc, cl->w_desc, cl->conv_fwd, cl->y_desc,
+                                                              cnt, n, perf);
+            }, "cudnnGetConvolutionForwardAlgorithm_v7",
+            &out->fwd, &out->m_fwd, &out->ws_fwd, "forward", err, errlen))
+        return -1;
+    if (search_conv_algo<cudnnConvolutionBwdDataAlgoPerf_t, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT>(
+            c, want,
+            [&](int cnt, int *n, cudnnConvolutionBwdDataAlgoPerf_t *perf) {
+                return cudnnFindConvolutionBackwardDataAlgorithm(c->dnn, cl->w_desc, cl->y_desc, cl->conv_data,
+                                                                 cl->x_desc, cnt, n, perf);
+            }, "cudnnFindConvolutionBackwardDataAlgorithm",
+            [&](int cnt, int *n, cudnnConvolutionBwdDataAlgoPerf_t *perf) {
+                return cudnnGetConvolutionBackwardDataAlgorithm_v7(c->dnn, cl->w_desc, cl->y_desc, cl->conv_data,
+                                                                   cl->x_desc, cnt, n, perf);
+            }, "cudnnGetConvolutionBackwardDataAlgorithm_v7",
+            &out->data, &out->m_data, &out->ws_data, "backward-data", err, errlen))
+        return -1;
+    return search_conv_algo<cudnnConvolutionBwdFilterAlgoPerf_t, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT>(
+        c, want,
+        [&](int cnt, int *n, cudnnConvolutionBwdFilterAlgoPerf_t *perf) {
+            return cudnnFindConvolutionBackwardFilterAlgorithm(c->dnn, cl->x_desc, cl->y_desc, cl->conv_filt,
+                                                               cl->w_desc, cnt, n, perf);
+        }, "cudnnFindConvolutionBackwardFilterAlgorithm",
+        [&](int cnt, int *n, cudnnConvolutionBwdFilterAlgoPerf_t *perf) {
+            return cudnnGetConvolutionBackwardFilterAlgorithm_v7(c->dnn, cl->x_desc, cl->y_desc, cl->conv_filt,
+                                                                 cl->w_desc, cnt, n, perf);
+        }, "cudnnGetConvolutionBackwardFilterAlgorithm_v7",
+        &out->filt, &out->m_filt, &out->ws_filt, "backward-filter", err, errlen);
 }
 
 static void grow_workspace(CudaNet *c, size_t bytes) {
@@ -317,6 +301,88 @@ static void destroy_state(Net *net, CudaNet *c) {
 #define ATDNN(call, what) do { cudnnStatus_t s_ = (call); if (s_ != CUDNN_STATUS_SUCCESS) { \
     snprintf(err, errlen, "%s: %s", what, cudnnGetErrorString(s_)); goto fail; } } while (0)
 
+/* Layer i's cuDNN descriptors (checked against the spec's shapes) and device state.  What is created
+ * is kept in c->L[i], so destroy_state releases it on failure too.  0 or -1 with err. */
+static int attach_layer(const Net *net, CudaNet *c, int i, char *err, size_t errlen) {
+    const Layer *L = &net->layers[i];
+    CudaLayer *cl = &c->L[i];
+    cl->alias = L->type == LAYER_FLATTEN;
+    ATDNN(cudnnCreateTensorDescriptor(&cl->x_desc), "cudnnCreateTensorDescriptor");
+    ATDNN(cudnnCreateTensorDescriptor(&cl->y_desc), "cudnnCreateTensorDescriptor");
+    /* validate with a batch of one; the real batch size is set per forward */
+    ATDNN(cudnnSetTensor4dDescriptor(cl->x_desc, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, L->in_c, L->in_h,
+                                     L->in_w), "input tensor descriptor");
+    ATDNN(cudnnSetTensor4dDescriptor(cl->y_desc, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, L->out_c, L->out_h,
+                                     L->out_w), "output tensor descriptor");
+    cl->desc_B = 1;
+    int n, ch, h, w;
+    switch (L->type) {
+    case LAYER_CONV2D:
+        ATDNN(cudnnCreateFilterDescriptor(&cl->w_desc), "cudnnCreateFilterDescriptor");
+        ATDNN(cudnnSetFilter4dDescriptor(cl->w_desc, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, L->out_c, L->in_c, L->k,
+                                         L->k), "filter descriptor");
+        ATDNN(cudnnCreateConvolutionDescriptor(&cl->conv_fwd), "cudnnCreateConvolutionDescriptor");
+        ATDNN(cudnnCreateConvolutionDescriptor(&cl->conv_data), "cudnnCreateConvolutionDescriptor");
+        ATDNN(cudnnCreateConvolutionDescriptor(&cl->conv_filt), "cudnnCreateConvolutionDescriptor");
+        ATDNN(cudnnSetConvolution2dDescriptor(cl->conv_fwd, L->pad, L->pad, L->stride, L->stride, 1, 1,
+                                              CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "conv descriptor");
+        ATDNN(cudnnSetConvolution2dDescriptor(cl->conv_data, L->pad, L->pad, L->stride, L->stride, 1, 1,
+                                              CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "conv descriptor");
+        ATDNN(cudnnSetConvolution2dDescriptor(cl->conv_filt, L->pad, L->pad, L->stride, L->stride, 1, 1,
+                                              CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "conv descriptor");
+        ATDNN(cudnnGetConvolution2dForwardOutputDim(cl->conv_fwd, cl->x_desc, cl->w_desc, &n, &ch, &h, &w),
+              "conv output size");
+        if (ch != L->out_c || h != L->out_h || w != L->out_w) {
+            snprintf(err, errlen, "layer %d (line %d): cuDNN conv output %dx%dx%d, spec says %dx%dx%d", i,
+                     L->line, ch, h, w, L->out_c, L->out_h, L->out_w);
+            goto fail;
+        }
+        cl->desc_B = 0;   /* algorithms are chosen on the first forward */
+        break;
+    case LAYER_BATCHNORM2D:
+        ATDNN(cudnnCreateTensorDescriptor(&cl->bn_desc), "cudnnCreateTensorDescriptor");
+        ATDNN(cudnnDeriveBNTensorDescriptor(cl->bn_desc, cl->x_desc, CUDNN_BATCHNORM_SPATIAL), "bn descriptor");
+        AT(cudaMalloc(&cl->save_mean, (size_t)L->out_c * sizeof(float)), "allocating bn state");
+        AT(cudaMalloc(&cl->save_invstd, (size_t)L->out_c * sizeof(float)), "allocating bn state");
+        if ((double)L->eps < CUDNN_BN_MIN_EPSILON) {
+            snprintf(err, errlen, "layer %d (line %d): bn eps %g is below cuDNN's minimum %g", i, L->line,
+                     (double)L->eps, (double)CUDNN_BN_MIN_EPSILON);
+            goto fail;
+        }
+        break;
+    case LAYER_RELU:
+        ATDNN(cudnnCreateActivationDescriptor(&cl->act), "cudnnCreateActivationDescriptor");
+        ATDNN(cudnnSetActivationDescriptor(cl->act, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0),
+              "activation descriptor");
+        break;
+    case LAYER_MAXPOOL: case LAYER_AVGPOOL:
+        ATDNN(cudnnCreatePoolingDescriptor(&cl->pool), "cudnnCreatePoolingDescriptor");
+        ATDNN(cudnnSetPooling2dDescriptor(cl->pool,
+                                          L->type == LAYER_MAXPOOL ? CUDNN_POOLING_MAX_DETERMINISTIC
+                                                                   : CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING,
+                                          CUDNN_PROPAGATE_NAN, L->k, L->k, L->pad, L->pad, L->stride, L->stride),
+              "pooling descriptor");
+        ATDNN(cudnnGetPooling2dForwardOutputDim(cl->pool, cl->x_desc, &n, &ch, &h, &w), "pooling output size");
+        if (ch != L->out_c || h != L->out_h || w != L->out_w) {
+            snprintf(err, errlen, "layer %d (line %d): cuDNN pooling output %dx%dx%d, spec says %dx%dx%d", i,
+                     L->line, ch, h, w, L->out_c, L->out_h, L->out_w);
+            goto fail;
+        }
+        break;
+    case LAYER_LINEAR:
+        if (L->w_len != (size_t)L->in_c * L->in_h * L->in_w * L->out_c) {
+            snprintf(err, errlen, "layer %d (line %d): linear weight length %zu does not match %dx%d", i,
+                     L->line, L->w_len, L->out_c, L->in_c * L->in_h * L->in_w);
+            goto fail;
+        }
+        break;
+    default: break;
+    }
+    return 0;
+fail:
+    return -1;
+}
+
 int cuda_net_attach(Net *net, char *err, size_t errlen) {
     if (net->dev) return 0;
     CudaNet *c = (CudaNet *)calloc(1, sizeof(CudaNet));
@@ -370,82 +436,10 @@ int cuda_net_attach(Net *net, char *err, size_t errlen) {
     c->max_c = 1;
     for (int i = 0; i < net->n_layers; i++) {
         const Layer *L = &net->layers[i];
-        CudaLayer *cl = &c->L[i];
         const size_t out = (size_t)net_layer_size(net, i);
         if (out > c->max_sz) c->max_sz = out;
         if (L->out_c > c->max_c) c->max_c = L->out_c;
-        cl->alias = L->type == LAYER_FLATTEN;
-        ATDNN(cudnnCreateTensorDescriptor(&cl->x_desc), "cudnnCreateTensorDescriptor");
-        ATDNN(cudnnCreateTensorDescriptor(&cl->y_desc), "cudnnCreateTensorDescriptor");
-        /* validate with a batch of one; the real batch size is set per forward */
-        ATDNN(cudnnSetTensor4dDescriptor(cl->x_desc, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, L->in_c, L->in_h,
-                                         L->in_w), "input tensor descriptor");
-        ATDNN(cudnnSetTensor4dDescriptor(cl->y_desc, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, L->out_c, L->out_h,
-                                         L->out_w), "output tensor descriptor");
-        cl->desc_B = 1;
-        int n, ch, h, w;
-        switch (L->type) {
-        case LAYER_CONV2D:
-            ATDNN(cudnnCreateFilterDescriptor(&cl->w_desc), "cudnnCreateFilterDescriptor");
-            ATDNN(cudnnSetFilter4dDescriptor(cl->w_desc, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, L->out_c, L->in_c, L->k,
-                                             L->k), "filter descriptor");
-            ATDNN(cudnnCreateConvolutionDescriptor(&cl->conv_fwd), "cudnnCreateConvolutionDescriptor");
-            ATDNN(cudnnCreateConvolutionDescriptor(&cl->conv_data), "cudnnCreateConvolutionDescriptor");
-            ATDNN(cudnnCreateConvolutionDescriptor(&cl->conv_filt), "cudnnCreateConvolutionDescriptor");
-            ATDNN(cudnnSetConvolution2dDescriptor(cl->conv_fwd, L->pad, L->pad, L->stride, L->stride, 1, 1,
-                                                  CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "conv descriptor");
-            ATDNN(cudnnSetConvolution2dDescriptor(cl->conv_data, L->pad, L->pad, L->stride, L->stride, 1, 1,
-                                                  CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "conv descriptor");
-            ATDNN(cudnnSetConvolution2dDescriptor(cl->conv_filt, L->pad, L->pad, L->stride, L->stride, 1, 1,
-                                                  CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "conv descriptor");
-            ATDNN(cudnnGetConvolution2dForwardOutputDim(cl->conv_fwd, cl->x_desc, cl->w_desc, &n, &ch, &h, &w),
-                  "conv output size");
-            if (ch != L->out_c || h != L->out_h || w != L->out_w) {
-                snprintf(err, errlen, "layer %d (line %d): cuDNN conv output %dx%dx%d, spec says %dx%dx%d", i,
-                         L->line, ch, h, w, L->out_c, L->out_h, L->out_w);
-                goto fail;
-            }
-            cl->desc_B = 0;   /* algorithms are chosen on the first forward */
-            break;
-        case LAYER_BATCHNORM2D:
-            ATDNN(cudnnCreateTensorDescriptor(&cl->bn_desc), "cudnnCreateTensorDescriptor");
-            ATDNN(cudnnDeriveBNTensorDescriptor(cl->bn_desc, cl->x_desc, CUDNN_BATCHNORM_SPATIAL), "bn descriptor");
-            AT(cudaMalloc(&cl->save_mean, (size_t)L->out_c * sizeof(float)), "allocating bn state");
-            AT(cudaMalloc(&cl->save_invstd, (size_t)L->out_c * sizeof(float)), "allocating bn state");
-            if ((double)L->eps < CUDNN_BN_MIN_EPSILON) {
-                snprintf(err, errlen, "layer %d (line %d): bn eps %g is below cuDNN's minimum %g", i, L->line,
-                         (double)L->eps, (double)CUDNN_BN_MIN_EPSILON);
-                goto fail;
-            }
-            break;
-        case LAYER_RELU:
-            ATDNN(cudnnCreateActivationDescriptor(&cl->act), "cudnnCreateActivationDescriptor");
-            ATDNN(cudnnSetActivationDescriptor(cl->act, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0),
-                  "activation descriptor");
-            break;
-        case LAYER_MAXPOOL: case LAYER_AVGPOOL:
-            ATDNN(cudnnCreatePoolingDescriptor(&cl->pool), "cudnnCreatePoolingDescriptor");
-            ATDNN(cudnnSetPooling2dDescriptor(cl->pool,
-                                              L->type == LAYER_MAXPOOL ? CUDNN_POOLING_MAX_DETERMINISTIC
-                                                                       : CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING,
-                                              CUDNN_PROPAGATE_NAN, L->k, L->k, L->pad, L->pad, L->stride, L->stride),
-                  "pooling descriptor");
-            ATDNN(cudnnGetPooling2dForwardOutputDim(cl->pool, cl->x_desc, &n, &ch, &h, &w), "pooling output size");
-            if (ch != L->out_c || h != L->out_h || w != L->out_w) {
-                snprintf(err, errlen, "layer %d (line %d): cuDNN pooling output %dx%dx%d, spec says %dx%dx%d", i,
-                         L->line, ch, h, w, L->out_c, L->out_h, L->out_w);
-                goto fail;
-            }
-            break;
-        case LAYER_LINEAR:
-            if (L->w_len != (size_t)L->in_c * L->in_h * L->in_w * L->out_c) {
-                snprintf(err, errlen, "layer %d (line %d): linear weight length %zu does not match %dx%d", i,
-                         L->line, L->w_len, L->out_c, L->in_c * L->in_h * L->in_w);
-                goto fail;
-            }
-            break;
-        default: break;
-        }
+        if (attach_layer(net, c, i, err, errlen)) goto fail;
     }
     AT(cudaMalloc(&c->part, 2 * (size_t)c->max_c * RED_SPLITS * sizeof(float)), "allocating reduction scratch");
     return 0;

@@ -1,4 +1,4 @@
-/* cli.c — see cli.h. */
+/* cli.c — the option parser every command shares: "--name value", "--flag", numeric getters (see cli.h). */
 #include "cli.h"
 #include "escape.h"
 #include <errno.h>

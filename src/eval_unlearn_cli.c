@@ -7,7 +7,9 @@
  * map is `before`); one whose map slots the learned class where the forgotten
  * one was is an unlearned model (its map is `after`; `before` puts the forgotten
  * class back into that slot).  Metrics use the model's own map either way. */
-#include "unlearn_cli.h"
+#include "eval_unlearn_cli.h"
+#include "services.h"
+#include "unlearn.h"
 #include "atomic_file.h"
 #include "checkpoint.h"
 #include "metrics.h"
@@ -62,23 +64,63 @@ static void fmt_steps(char *b, size_t n, double v, int cap, int computed) {
     else snprintf(b, n, "> %d", cap);
 }
 
-static void json_metrics(FILE *f, const UnlearnMetrics *m) {
-    fprintf(f, "{\"forget_leakage\": "); json_num(f, m->forget_leakage);
-    fprintf(f, ", \"new_class_acc\": "); json_num(f, m->new_class_acc);
-    fprintf(f, ", \"retained_acc\": "); json_num(f, m->retained_acc);
-    fprintf(f, ", \"mia_efficacy\": "); json_num(f, m->mia_efficacy);
-    fprintf(f, ", \"mia_fit_acc\": "); json_num(f, m->mia_fit_acc);
-    fprintf(f, ", \"probe_acc\": "); json_num(f, m->probe_acc);
-    fprintf(f, ", \"probe_train_acc\": "); json_num(f, m->probe_train_acc);
-    fprintf(f, ", \"relearn_steps\": "); json_num(f, m->relearn_steps);
-    fprintf(f, ", \"relearn_final_acc\": "); json_num(f, m->relearn_final_acc);
-    fprintf(f, ", \"relearn_curve\": {\"steps\": [");
-    for (int i = 0; i < m->relearn_points; i++) fprintf(f, "%s%d", i ? ", " : "", m->relearn_step[i]);
-    fprintf(f, "], \"acc\": [");
-    for (int i = 0; i < m->relearn_points; i++) { if (i) fputs(", ", f); json_num(f, m->relearn_acc[i]); }
-    fprintf(f, "]}, \"avg_gap\": ");
-    json_num(f, m->avg_gap);
-    fputc('}', f);
+static void json_metrics(JsonWriter *w, const UnlearnMetrics *m) {
+    jw_object(w, JW_INLINE);
+    jw_key(w, "forget_leakage"); jw_num6(w, m->forget_leakage);
+    jw_key(w, "new_class_acc"); jw_num6(w, m->new_class_acc);
+    jw_key(w, "retained_acc"); jw_num6(w, m->retained_acc);
+    jw_key(w, "mia_efficacy"); jw_num6(w, m->mia_efficacy);
+    jw_key(w, "mia_fit_acc"); jw_num6(w, m->mia_fit_acc);
+    jw_key(w, "probe_acc"); jw_num6(w, m->probe_acc);
+    jw_key(w, "probe_train_acc"); jw_num6(w, m->probe_train_acc);
+    jw_key(w, "relearn_steps"); jw_num6(w, m->relearn_steps);
+    jw_key(w, "relearn_final_acc"); jw_num6(w, m->relearn_final_acc);
+    jw_key(w, "relearn_curve");
+    jw_object(w, JW_INLINE);
+    jw_key(w, "steps");
+    jw_array(w, JW_INLINE);
+    for (int i = 0; i < m->relearn_points; i++) jw_int(w, m->relearn_step[i]);
+    jw_end(w);
+    jw_key(w, "acc");
+    jw_array(w, JW_INLINE);
+    for (int i = 0; i < m->relearn_points; i++) jw_num6(w, m->relearn_acc[i]);
+    jw_end(w);
+    jw_end(w);
+    jw_key(w, "avg_gap"); jw_num6(w, m->avg_gap);
+    jw_end(w);
+}
+
+/* The --json document. */
+static void eval_json(JsonWriter *w, const Modality *m, const char *path, const char *refpath, const EvalModel *em,
+                      int nm, long forget, long learn, int slot, long seed, double test_acc, const MetricsConfig *mc) {
+    jw_object(w, JW_LINES);
+    jw_key(w, "modality"); jw_str(w, m->name);
+    jw_key(w, "model"); jw_str(w, path);
+    jw_key(w, "state"); jw_str(w, em[0].state);
+    jw_key(w, "forget"); jw_int(w, forget);
+    jw_key(w, "learn"); jw_int(w, learn);
+    jw_key(w, "slot"); jw_int(w, slot);
+    jw_key(w, "seed"); jw_int(w, seed);
+    jw_key(w, "test_acc"); jw_num6(w, test_acc);
+    jw_key(w, "config");
+    jw_object(w, JW_INLINE);
+    jw_key(w, "relearn_k"); jw_int(w, mc->relearn_k);
+    jw_key(w, "relearn_lr"); jw_num6(w, mc->relearn_lr);
+    jw_key(w, "relearn_threshold"); jw_num6(w, mc->relearn_threshold);
+    jw_key(w, "relearn_max_steps"); jw_int(w, mc->relearn_max_steps);
+    jw_key(w, "relearn_batch"); jw_int(w, mc->relearn_batch);
+    jw_key(w, "mia_cap"); jw_int(w, mc->mia_cap);
+    jw_key(w, "probe_cap"); jw_int(w, mc->probe_cap);
+    jw_end(w);
+    jw_key(w, "metrics");
+    json_metrics(w, &em[0].m);
+    if (nm == 2) {
+        jw_key(w, "reference"); jw_str(w, refpath);
+        jw_key(w, "reference_metrics");
+        json_metrics(w, &em[1].m);
+    }
+    jw_end(w);
+    jb_puts(&w->buf, "\n");
 }
 
 static int parse_metrics(const char *list, MetricsConfig *mc, char *err, size_t errlen) {
@@ -99,6 +141,54 @@ static int parse_metrics(const char *list, MetricsConfig *mc, char *err, size_t 
     return 0;
 }
 
+/* The metrics table (model, and reference with the gap when there is one). */
+static void print_metrics(const EvalModel *em, int nm, long forget, long learn, int slot, const char *refpath,
+                          const MetricsConfig *cfg) {
+    const MetricsConfig mc = *cfg;
+    char learn_txt[32] = "";
+    if (learn >= 0) snprintf(learn_txt, sizeof learn_txt, ", learn %ld", learn);
+    printf("\nunlearning metrics: forget %ld%s, slot %d, %s model%s%s\n\n", forget, learn_txt, slot,
+           em[0].state, nm == 2 ? ", reference " : "", nm == 2 ? refpath : "");
+    printf("%-28s %14s", "metric", "model");
+    if (nm == 2) printf(" %14s %10s", "reference", "|gap|");
+    printf("\n");
+    struct { const char *name; double a, b; int pct, computed; } rows[] = {
+        {"forget leakage", em[0].m.forget_leakage, em[1].m.forget_leakage, 1, 1},
+        {"new-class accuracy", em[0].m.new_class_acc, em[1].m.new_class_acc, 1, learn >= 0},
+        {"retained accuracy", em[0].m.retained_acc, em[1].m.retained_acc, 1, 1},
+        {"MIA efficacy", em[0].m.mia_efficacy, em[1].m.mia_efficacy, 1, mc.mia},
+        {"linear-probe accuracy", em[0].m.probe_acc, em[1].m.probe_acc, 1, mc.probe},
+        {"relearn steps", em[0].m.relearn_steps, em[1].m.relearn_steps, 0, mc.relearn},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        if (!rows[i].computed) continue;
+        char a[32], b[32], g[32];
+        if (rows[i].pct) {
+            fmt_pct(a, sizeof a, rows[i].a);
+            fmt_pct(b, sizeof b, rows[i].b);
+            fmt_pct(g, sizeof g, fabs(rows[i].a - rows[i].b));
+        } else {
+            fmt_steps(a, sizeof a, rows[i].a, mc.relearn_max_steps, 1);
+            fmt_steps(b, sizeof b, rows[i].b, mc.relearn_max_steps, 1);
+            if (isfinite(rows[i].a) && isfinite(rows[i].b)) snprintf(g, sizeof g, "%.0f", fabs(rows[i].a - rows[i].b));
+            else snprintf(g, sizeof g, "-");
+        }
+        printf("%-28s %14s", rows[i].name, a);
+        if (nm == 2) printf(" %14s %10s", b, g);
+        printf("\n");
+    }
+    if (nm == 2) {
+        char g[32];
+        fmt_pct(g, sizeof g, em[0].m.avg_gap);
+        printf("%-28s %14s   (mean |model - reference| over leakage, new-class, retained, MIA)\n", "avg gap", g);
+    }
+    if (mc.relearn)
+        printf("\nrelearn: %d examples of class %ld in a fresh slot, SGD lr %g, batch %d, threshold %.0f%% test "
+               "accuracy, cap %d steps\n", mc.relearn_k, forget, mc.relearn_lr, mc.relearn_batch,
+               100 * mc.relearn_threshold, mc.relearn_max_steps);
+    if (mc.probe) printf("probe: balanced test accuracy, class %ld vs the kept classes (0.5 = chance)\n", forget);
+}
+
 int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     char err[512];
     const char *prog = m->program;
@@ -112,7 +202,7 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     MetricsConfig mc;
     metrics_config_default(&mc);
     mc.seed = (uint64_t)seed;
-    mc.relearn_lr = metrics_relearn_lr_default(m->name);
+    mc.relearn_lr = m->relearn_lr;
     if (parse_metrics(cli_str(o, "metrics", "all"), &mc, err, sizeof err)) {
         fprintf(stderr, "%s eval: %s\n", prog, err);
         return 2;
@@ -158,7 +248,7 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
         }
     }
     DataOptions dopt;
-    if (driver_load_data(m, o, &dopt, &train, &test, err, sizeof err)) {
+    if (svc_load_data(m, o, &dopt, &train, &test, err, sizeof err)) {
         fprintf(stderr, "%s eval: %s\n", prog, err);
         goto out;
     }
@@ -181,72 +271,16 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     evaluate(em[0].net, test, &em[0].cm, 256, m->n_labels, &ev);
     report_eval_table(stdout, &ev, &em[0].cm, m->n_labels);
 
-    char learn_txt[32] = "";
-    if (learn >= 0) snprintf(learn_txt, sizeof learn_txt, ", learn %ld", learn);
-    printf("\nunlearning metrics: forget %ld%s, slot %d, %s model%s%s\n\n", forget, learn_txt, t.slot,
-           em[0].state, nm == 2 ? ", reference " : "", nm == 2 ? refpath : "");
-    printf("%-28s %14s", "metric", "model");
-    if (nm == 2) printf(" %14s %10s", "reference", "|gap|");
-    printf("\n");
-    struct { const char *name; double a, b; int pct, computed; } rows[] = {
-        {"forget leakage", em[0].m.forget_leakage, em[1].m.forget_leakage, 1, 1},
-        {"new-class accuracy", em[0].m.new_class_acc, em[1].m.new_class_acc, 1, learn >= 0},
-        {"retained accuracy", em[0].m.retained_acc, em[1].m.retained_acc, 1, 1},
-        {"MIA efficacy", em[0].m.mia_efficacy, em[1].m.mia_efficacy, 1, mc.mia},
-        {"linear-probe accuracy", em[0].m.probe_acc, em[1].m.probe_acc, 1, mc.probe},
-        {"relearn steps", em[0].m.relearn_steps, em[1].m.relearn_steps, 0, mc.relearn},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        if (!rows[i].computed) continue;
-        char a[32], b[32], g[32];
-        if (rows[i].pct) {
-            fmt_pct(a, sizeof a, rows[i].a);
-            fmt_pct(b, sizeof b, rows[i].b);
-            fmt_pct(g, sizeof g, fabs(rows[i].a - rows[i].b));
-        } else {
-            fmt_steps(a, sizeof a, rows[i].a, mc.relearn_max_steps, 1);
-            fmt_steps(b, sizeof b, rows[i].b, mc.relearn_max_steps, 1);
-            if (isfinite(rows[i].a) && isfinite(rows[i].b)) snprintf(g, sizeof g, "%.0f", fabs(rows[i].a - rows[i].b));
-            else snprintf(g, sizeof g, "-");
-        }
-        printf("%-28s %14s", rows[i].name, a);
-        if (nm == 2) printf(" %14s %10s", b, g);
-        printf("\n");
-    }
-    if (nm == 2) {
-        char g[32];
-        fmt_pct(g, sizeof g, em[0].m.avg_gap);
-        printf("%-28s %14s   (mean |model - reference| over leakage, new-class, retained, MIA)\n", "avg gap", g);
-    }
-    if (mc.relearn)
-        printf("\nrelearn: %d examples of class %ld in a fresh slot, SGD lr %g, batch %d, threshold %.0f%% test "
-               "accuracy, cap %d steps\n", mc.relearn_k, forget, mc.relearn_lr, mc.relearn_batch,
-               100 * mc.relearn_threshold, mc.relearn_max_steps);
-    if (mc.probe) printf("probe: balanced test accuracy, class %ld vs the kept classes (0.5 = chance)\n", forget);
+    print_metrics(em, nm, forget, learn, t.slot, refpath, &mc);
 
     const char *json = cli_str(o, "json", NULL);
     if (json) {
-        AtomicFile af;
-        if (atomic_open(&af, json, err, sizeof err)) { fprintf(stderr, "%s eval: %s\n", prog, err); goto out; }
-        FILE *f = af.fp;
-        fprintf(f, "{\n  \"modality\": "); json_str(f, m->name);
-        fprintf(f, ",\n  \"model\": "); json_str(f, path);
-        fprintf(f, ",\n  \"state\": "); json_str(f, em[0].state);
-        fprintf(f, ",\n  \"forget\": %ld,\n  \"learn\": %ld,\n  \"slot\": %d,\n  \"seed\": %ld", forget, learn, t.slot, seed);
-        fprintf(f, ",\n  \"test_acc\": "); json_num(f, ev.acc);
-        fprintf(f, ",\n  \"config\": {\"relearn_k\": %d, \"relearn_lr\": %g, \"relearn_threshold\": %g, "
-                   "\"relearn_max_steps\": %d, \"relearn_batch\": %d, \"mia_cap\": %d, \"probe_cap\": %d}",
-                mc.relearn_k, mc.relearn_lr, mc.relearn_threshold, mc.relearn_max_steps, mc.relearn_batch,
-                mc.mia_cap, mc.probe_cap);
-        fprintf(f, ",\n  \"metrics\": ");
-        json_metrics(f, &em[0].m);
-        if (nm == 2) {
-            fprintf(f, ",\n  \"reference\": "); json_str(f, refpath);
-            fprintf(f, ",\n  \"reference_metrics\": ");
-            json_metrics(f, &em[1].m);
-        }
-        fprintf(f, "\n}\n");
-        if (atomic_commit(&af, err, sizeof err)) { fprintf(stderr, "%s eval: %s\n", prog, err); goto out; }
+        JsonWriter w;
+        jw_init(&w, JW_PRETTY);
+        eval_json(&w, m, path, refpath, em, nm, forget, learn, t.slot, seed, ev.acc, &mc);
+        int bad = report_write_json(json, &w, err, sizeof err);
+        jw_free(&w);
+        if (bad) { fprintf(stderr, "%s eval: %s\n", prog, err); goto out; }
         printf("wrote %s\n", json);
     }
     rc = 0;

@@ -450,3 +450,105 @@ void jb_num(JsonBuf *b, double v) {
     }
     jb_puts(b, t);
 }
+
+void jb_float(JsonBuf *b, float v) {
+    if (!isfinite(v)) { jb_puts(b, "null"); return; }
+    char t[32];
+    for (int prec = 6; prec <= 9; prec++) {
+        snprintf(t, sizeof t, "%.*g", prec, (double)v);
+        if (strtof(t, NULL) == v) break;
+    }
+    jb_puts(b, t);
+}
+
+/* ---- document writer ---- */
+
+void jw_init(JsonWriter *w, int style) {
+    memset(w, 0, sizeof *w);
+    w->compact = style == JW_COMPACT;
+}
+
+void jw_free(JsonWriter *w) { jb_free(&w->buf); }
+
+static void jw_newline(JsonWriter *w, int depth) {
+    jb_puts(&w->buf, "\n");
+    for (int i = 0; i < depth; i++) jb_puts(&w->buf, "  ");
+}
+
+/* what goes before a member of the innermost container: a comma, then a space or a new line */
+static void jw_member(JsonWriter *w) {
+    if (w->depth == 0) return;
+    int d = w->depth - 1;
+    if (w->count[d]++) jb_puts(&w->buf, w->lines[d] || w->compact ? "," : ", ");
+    if (w->lines[d]) jw_newline(w, w->depth);
+}
+
+/* before a value: array elements get their separator here, object members got it from jw_key */
+static void jw_value(JsonWriter *w) {
+    if (w->depth > 0 && !w->is_obj[w->depth - 1]) jw_member(w);
+}
+
+static void jw_open(JsonWriter *w, int layout, int is_obj) {
+    jw_value(w);
+    jb_puts(&w->buf, is_obj ? "{" : "[");
+    if (w->depth >= JW_MAX_DEPTH) { w->buf.oom = 1; return; }
+    w->count[w->depth] = 0;
+    w->lines[w->depth] = layout == JW_LINES;
+    w->is_obj[w->depth] = (unsigned char)is_obj;
+    w->depth++;
+}
+
+void jw_object(JsonWriter *w, int layout) { jw_open(w, layout, 1); }
+void jw_array(JsonWriter *w, int layout) { jw_open(w, layout, 0); }
+
+void jw_end(JsonWriter *w) {
+    if (w->depth == 0) return;
+    w->depth--;
+    if (w->lines[w->depth]) jw_newline(w, w->depth);
+    jb_puts(&w->buf, w->is_obj[w->depth] ? "}" : "]");
+}
+
+void jw_key(JsonWriter *w, const char *key) {
+    jw_member(w);
+    jb_str(&w->buf, key);
+    jb_puts(&w->buf, w->compact ? ":" : ": ");
+}
+
+void jw_str(JsonWriter *w, const char *s) { jw_value(w); jb_str(&w->buf, s); }
+void jw_int(JsonWriter *w, long long v) { jw_value(w); jb_printf(&w->buf, "%lld", v); }
+void jw_num(JsonWriter *w, double v) { jw_value(w); jb_num(&w->buf, v); }
+void jw_float(JsonWriter *w, float v) { jw_value(w); jb_float(&w->buf, v); }
+void jw_null(JsonWriter *w) { jw_value(w); jb_puts(&w->buf, "null"); }
+void jw_raw(JsonWriter *w, const char *json) { jw_value(w); jb_puts(&w->buf, json); }
+
+void jw_fixed(JsonWriter *w, double v, int decimals) {
+    jw_value(w);
+    if (isfinite(v)) jb_printf(&w->buf, "%.*f", decimals, v);
+    else jb_puts(&w->buf, "null");
+}
+
+void jw_num6(JsonWriter *w, double v) {
+    jw_value(w);
+    if (isfinite(v)) jb_printf(&w->buf, "%.6g", v);
+    else jb_puts(&w->buf, "null");
+}
+
+/* ---- FILE writers (src/results.c) ---- */
+
+void json_num(FILE *f, double v) {
+    if (isfinite(v)) fprintf(f, "%.6g", v);
+    else fputs("null", f);
+}
+
+void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c == '\n') fputs("\\n", f);
+        else if (c == '\t') fputs("\\t", f);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}

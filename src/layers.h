@@ -39,6 +39,12 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
                      const float *in, const float *w,
                      int B, int C, int H, int W, int OC, int K, int stride, int pad,
                      int OH, int OW, float *ws);
+/* The same convolution as plain loops (conv2d_ref.c): the readable definition the fast paths are
+ * tested against; no workspace, single-threaded, sums in double. */
+void conv2d_ref_forward(float *out, const float *in, const float *w, const float *b,
+                        int B, int C, int H, int W, int OC, int K, int stride, int pad, int OH, int OW);
+void conv2d_ref_backward(float *din, float *dw, float *db, const float *dout, const float *in, const float *w,
+                         int B, int C, int H, int W, int OC, int K, int stride, int pad, int OH, int OW);
 
 /* ---- batchnorm2d over [B][C][HW] ----
  * training=1: normalise with batch statistics (biased variance), save mean and

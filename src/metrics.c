@@ -46,11 +46,6 @@ void metrics_config_default(MetricsConfig *c) {
     c->kshot_repeats = kc.repeats;
 }
 
-float metrics_relearn_lr_default(const char *modality) {
-    if (modality && !strcmp(modality, "speech")) return 0.01f;
-    return 0.001f;
-}
-
 void metrics_clear(UnlearnMetrics *m) {
     memset(m, 0, sizeof *m);
     m->forget_leakage = m->new_class_acc = m->retained_acc = m->mia_efficacy = m->probe_acc = NAN;

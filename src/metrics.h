@@ -84,10 +84,6 @@ typedef struct {
 } MetricsConfig;
 
 void metrics_config_default(MetricsConfig *c);
-/* The relearn step size calibrated per modality (SGD): "speech" 0.01 (its BN net's
- * logits move ~10x slower per step: at 0.001 even the original-features models
- * need > 100 steps), anything else 0.001 (the default). */
-float metrics_relearn_lr_default(const char *modality);
 /* Compute every metric for `net` (after unlearning, `after` slots) on task t.
  * seconds/flops/ratios/avg_gap are left NaN (the caller knows the cost). */
 int metrics_compute(Net *net, const UnlearnTask *t, const MetricsConfig *c, UnlearnMetrics *m,

@@ -1,8 +1,8 @@
 /* net.c — parse a network spec, own its flat buffers, run forward/backward by
  * calling the layer pairs of layers.h (CPU) or the CUDA twin (kernels/). */
 #include "net.h"
-#include "layers.h"
 #include "shape_math.h"
+#include "layers.h"
 #include "../kernels/cuda_backend.h"
 #include <ctype.h>
 #include <omp.h>
@@ -88,6 +88,181 @@ static const struct { const char *word; LayerType type; } layer_words[] = {
     {"dropout", LAYER_DROPOUT},
 };
 
+/* The words after the layer name: the positional size (conv, linear: "classes" = n_classes; leaky_relu:
+ * the slope) and key=value options.  0 or -1 with err. */
+static int parse_layer_options(Layer *L, char words[][64], int nw, int n_classes, int *positional, const char *src,
+                               int lineno, char *err, size_t errlen) {
+    int t = (int)L->type;
+    for (int i = 1; i < nw; i++) {
+        char *eq = strchr(words[i], '=');
+        if (!eq) {
+            if ((t == LAYER_CONV2D || t == LAYER_LINEAR) && i == 1) {
+                if (t == LAYER_LINEAR && !strcmp(words[i], "classes")) *positional = n_classes;
+                else if (parse_int(words[i], positional) || *positional <= 0) {
+                    fail(err, errlen, src, lineno, "'%s' is not a positive size", words[i]); return -1;
+                }
+                continue;
+            }
+            if (t == LAYER_LEAKY_RELU && i == 1 && !parse_float(words[i], &L->slope)) continue;
+            fail(err, errlen, src, lineno, "unexpected word '%s' (options are key=value)", words[i]);
+            return -1;
+        }
+        *eq = 0;
+        const char *key = words[i], *val = eq + 1;
+        char pat[40];
+        snprintf(pat, sizeof pat, " %s ", key);
+        if (!strstr(allowed_keys(L->type), pat)) {
+            fail(err, errlen, src, lineno, "option '%s' does not apply to '%s'", key, words[0]); return -1;
+        }
+        int bad_val = 0;
+        if (!strcmp(key, "k")) bad_val = parse_int(val, &L->k) || L->k <= 0;
+        else if (!strcmp(key, "stride")) bad_val = parse_int(val, &L->stride) || L->stride <= 0;
+        else if (!strcmp(key, "pad")) bad_val = parse_int(val, &L->pad) || L->pad < 0;
+        else if (!strcmp(key, "bias")) bad_val = parse_int(val, &L->has_bias) || (L->has_bias != 0 && L->has_bias != 1);
+        else if (!strcmp(key, "slope")) bad_val = parse_float(val, &L->slope);
+        else if (!strcmp(key, "p")) bad_val = parse_float(val, &L->p) || L->p < 0 || L->p >= 1;
+        else if (!strcmp(key, "eps")) bad_val = parse_float(val, &L->eps) || L->eps <= 0;
+        else if (!strcmp(key, "momentum")) bad_val = parse_float(val, &L->momentum) || L->momentum < 0 || L->momentum > 1;
+        if (bad_val) { fail(err, errlen, src, lineno, "bad value '%s' for %s", val, key); return -1; }
+    }
+    return 0;
+}
+
+/* Running totals while the layers are laid out. */
+typedef struct { int c, h, w, flat; size_t n_params, n_stats; } SpecShape;   /* flat: shape is [c] features */
+
+/* Output shape and parameter ranges of L on input s (updated to L's output).  0 or -1 with err. */
+static int layout_layer(Layer *L, SpecShape *s, int positional, int n_classes, const char *src, int lineno,
+                        char *err, size_t errlen) {
+    int c = s->c, h = s->h, w = s->w, ovf = 0;   /* ovf: a size overflowed (shape_math.h) */
+    L->in_c = c; L->in_h = h; L->in_w = w;
+    switch (L->type) {
+    case LAYER_CONV2D:
+        if (s->flat) { fail(err, errlen, src, lineno, "conv after flatten/gap"); return -1; }
+        if (positional <= 0) { fail(err, errlen, src, lineno, "conv needs the number of output channels"); return -1; }
+        if (L->k <= 0) L->k = 3;
+        if (L->stride < 0) L->stride = 1;
+        L->out_c = positional;
+        L->out_h = shape_conv_out_f(h, L->k, L->stride, L->pad, &ovf);
+        L->out_w = shape_conv_out_f(w, L->k, L->stride, L->pad, &ovf);
+        L->w_off = s->n_params; L->w_len = shape_buf_f(L->out_c, c, L->k, L->k, &ovf);
+        s->n_params += L->w_len;
+        L->b_off = s->n_params; L->b_len = L->has_bias ? (size_t)L->out_c : 0;
+        s->n_params += L->b_len;
+        break;
+    case LAYER_BATCHNORM2D:
+        if (s->flat) { fail(err, errlen, src, lineno, "batchnorm after flatten/gap (only 2-d batch norm is supported)"); return -1; }
+        L->out_c = c; L->out_h = h; L->out_w = w;
+        L->w_off = s->n_params; L->w_len = (size_t)c; s->n_params += c;
+        L->b_off = s->n_params; L->b_len = (size_t)c; s->n_params += c;
+        L->stat_off = s->n_stats; s->n_stats += 2 * (size_t)c;
+        break;
+    case LAYER_RELU: case LAYER_LEAKY_RELU: case LAYER_DROPOUT:
+        L->out_c = c; L->out_h = h; L->out_w = w;
+        break;
+    case LAYER_MAXPOOL: case LAYER_AVGPOOL:
+        if (s->flat) { fail(err, errlen, src, lineno, "pooling after flatten/gap"); return -1; }
+        if (L->k <= 0) L->k = 2;
+        if (L->stride < 0) L->stride = L->k;
+        if (L->pad * 2 > L->k) { fail(err, errlen, src, lineno, "pad must be at most half the window"); return -1; }
+        L->out_c = c;
+        L->out_h = shape_conv_out_f(h, L->k, L->stride, L->pad, &ovf);
+        L->out_w = shape_conv_out_f(w, L->k, L->stride, L->pad, &ovf);
+        break;
+    case LAYER_GLOBAL_AVGPOOL:
+        L->out_c = c; L->out_h = 1; L->out_w = 1;
+        s->flat = 1;
+        break;
+    case LAYER_FLATTEN:
+        L->out_c = shape_chw_f(c, h, w, &ovf); L->out_h = 1; L->out_w = 1;
+        s->flat = 1;
+        break;
+    case LAYER_LINEAR:
+        if (positional <= 0) {
+            fail(err, errlen, src, lineno, positional == 0 || n_classes <= 0 ? "'linear classes' needs a class count" :
+                 "linear needs the number of outputs"); return -1;
+        }
+        if (!s->flat && (h != 1 || w != 1)) { fail(err, errlen, src, lineno, "linear needs flatten or gap before it"); return -1; }
+        L->in_c = shape_chw_f(c, h, w, &ovf); L->in_h = 1; L->in_w = 1;
+        L->out_c = positional; L->out_h = 1; L->out_w = 1;
+        L->w_off = s->n_params; L->w_len = shape_buf_f(L->out_c, L->in_c, 1, 1, &ovf); s->n_params += L->w_len;
+        L->b_off = s->n_params; L->b_len = L->has_bias ? (size_t)L->out_c : 0; s->n_params += L->b_len;
+        s->flat = 1;
+        break;
+    }
+    if (!ovf && L->out_h > 0 && L->out_w > 0) {  /* one sample in and out of the layer within the limits */
+        shape_chw_f(L->in_c, L->in_h, L->in_w, &ovf); shape_chw_f(L->out_c, L->out_h, L->out_w, &ovf);
+    }
+    if (ovf || (int64_t)s->n_params > SHAPE_MAX_BUFFER) {
+        fail(err, errlen, src, lineno, "layer too large: a size exceeds the limits (dimension %lld, %lld values per sample, %lld parameters)",
+             (long long)SHAPE_MAX_DIM, (long long)SHAPE_MAX_NUMEL, (long long)SHAPE_MAX_BUFFER);
+        return -1;
+    }
+    if (L->out_h <= 0 || L->out_w <= 0) {
+        fail(err, errlen, src, lineno, "output size %dx%d is empty (input %dx%d too small)", L->out_h, L->out_w, h, w);
+        return -1;
+    }
+    s->c = L->out_c; s->h = L->out_h; s->w = L->out_w;
+    return 0;
+}
+
+/* The 'input C H W' line (in_* > 0 override it).  0 or -1 with err. */
+static int parse_input_line(Net *net, char words[][64], int nw, int in_c, int in_h, int in_w, SpecShape *s,
+                            const char *src, int lineno, char *err, size_t errlen) {
+    int c = 0, h = 0, w = 0;
+    if (net->n_layers) { fail(err, errlen, src, lineno, "'input' must come before the layers"); return -1; }
+    if (nw != 4 || parse_int(words[1], &c) || parse_int(words[2], &h) || parse_int(words[3], &w) ||
+        c <= 0 || h <= 0 || w <= 0) {
+        fail(err, errlen, src, lineno, "expected 'input C H W' with positive integers"); return -1;
+    }
+    if (in_c > 0) c = in_c;
+    if (in_h > 0) h = in_h;
+    if (in_w > 0) w = in_w;
+    net->in_c = s->c = c; net->in_h = s->h = h; net->in_w = s->w = w;
+    return 0;
+}
+
+/* A new layer of type t at the end of net->layers, with the spec language's defaults. */
+static Layer *add_layer(Net *net, int *cap, int t, int lineno) {
+    if (net->n_layers == *cap) {
+        *cap *= 2;
+        net->layers = realloc(net->layers, *cap * sizeof(Layer));
+        if (!net->layers) { fprintf(stderr, "out of memory\n"); exit(2); }
+    }
+    Layer *L = &net->layers[net->n_layers];
+    memset(L, 0, sizeof *L);
+    L->type = (LayerType)t;
+    L->line = lineno;
+    L->stride = -1;
+    L->has_bias = 1;
+    L->slope = 0.01f;
+    L->p = 0.5f;
+    L->eps = 1e-5f;
+    L->momentum = 0.1f;
+    return L;
+}
+
+/* The whole net is laid out: check the head, allocate the buffers.  0 or -1 with err. */
+static int finish_net(Net *net, const SpecShape *s, int n_classes, const char *src, char *err, size_t errlen) {
+    if (!net->n_layers) { fail(err, errlen, src, 0, "no layers"); return -1; }
+    if (net->layers[net->n_layers - 1].type != LAYER_LINEAR) {
+        fail(err, errlen, src, net->layers[net->n_layers - 1].line, "the last layer must be 'linear'"); return -1;
+    }
+    net->n_classes = s->c;
+    if (n_classes > 0 && s->c != n_classes) {
+        fail(err, errlen, src, net->layers[net->n_layers - 1].line,
+             "the net has %d outputs but there are %d classes", s->c, n_classes);
+        return -1;
+    }
+    net->n_params = s->n_params;
+    net->params = xcalloc(s->n_params, sizeof(float));
+    net->grads = xcalloc(s->n_params, sizeof(float));
+    net->n_stats = s->n_stats;
+    net->stats = xcalloc(s->n_stats, sizeof(float));
+    net->dropout_state = 0x5eed;
+    return 0;
+}
+
 Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
                int n_classes, char *err, size_t errlen) {
     if (!src) src = "<spec>";
@@ -96,8 +271,8 @@ Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
     net->spec = strdup(text);
     int cap = 16;
     net->layers = xcalloc(cap, sizeof(Layer));
-    int have_input = 0, c = 0, h = 0, w = 0, flat = 0, ovf = 0; /* flat: shape is [c] features; ovf: a size overflowed */
-    size_t n_params = 0, n_stats = 0;
+    int have_input = 0;
+    SpecShape s = {0, 0, 0, 0, 0, 0};
     const char *p = text;
     int lineno = 0;
     while (*p) {
@@ -116,15 +291,7 @@ Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
         if (nw == 0) continue;
         if (!strcmp(words[0], "input")) {
             if (have_input) { fail(err, errlen, src, lineno, "second 'input' line"); goto bad; }
-            if (net->n_layers) { fail(err, errlen, src, lineno, "'input' must come before the layers"); goto bad; }
-            if (nw != 4 || parse_int(words[1], &c) || parse_int(words[2], &h) || parse_int(words[3], &w) ||
-                c <= 0 || h <= 0 || w <= 0) {
-                fail(err, errlen, src, lineno, "expected 'input C H W' with positive integers"); goto bad;
-            }
-            if (in_c > 0) c = in_c;
-            if (in_h > 0) h = in_h;
-            if (in_w > 0) w = in_w;
-            net->in_c = c; net->in_h = h; net->in_w = w;
+            if (parse_input_line(net, words, nw, in_c, in_h, in_w, &s, src, lineno, err, errlen)) goto bad;
             have_input = 1;
             continue;
         }
@@ -134,144 +301,18 @@ Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
         if (t < 0) { fail(err, errlen, src, lineno, "unknown layer '%s'", words[0]); goto bad; }
         if (!have_input) {
             if (in_c > 0 && in_h > 0 && in_w > 0) {
-                c = in_c; h = in_h; w = in_w;
-                net->in_c = c; net->in_h = h; net->in_w = w;
+                net->in_c = s.c = in_c; net->in_h = s.h = in_h; net->in_w = s.w = in_w;
                 have_input = 1;
             } else { fail(err, errlen, src, lineno, "the spec must start with 'input C H W'"); goto bad; }
         }
-        if (net->n_layers == cap) {
-            cap *= 2;
-            net->layers = realloc(net->layers, cap * sizeof(Layer));
-            if (!net->layers) { fprintf(stderr, "out of memory\n"); exit(2); }
-        }
-        Layer *L = &net->layers[net->n_layers];
-        memset(L, 0, sizeof *L);
-        L->type = (LayerType)t;
-        L->line = lineno;
-        L->stride = -1;
-        L->has_bias = 1;
-        L->slope = 0.01f;
-        L->p = 0.5f;
-        L->eps = 1e-5f;
-        L->momentum = 0.1f;
+        Layer *L = add_layer(net, &cap, t, lineno);
         int positional = -1;
-        for (int i = 1; i < nw; i++) {
-            char *eq = strchr(words[i], '=');
-            if (!eq) {
-                if ((t == LAYER_CONV2D || t == LAYER_LINEAR) && i == 1) {
-                    if (t == LAYER_LINEAR && !strcmp(words[i], "classes")) positional = n_classes;
-                    else if (parse_int(words[i], &positional) || positional <= 0) {
-                        fail(err, errlen, src, lineno, "'%s' is not a positive size", words[i]); goto bad;
-                    }
-                    continue;
-                }
-                if (t == LAYER_LEAKY_RELU && i == 1 && !parse_float(words[i], &L->slope)) continue;
-                fail(err, errlen, src, lineno, "unexpected word '%s' (options are key=value)", words[i]);
-                goto bad;
-            }
-            *eq = 0;
-            const char *key = words[i], *val = eq + 1;
-            char pat[40];
-            snprintf(pat, sizeof pat, " %s ", key);
-            if (!strstr(allowed_keys(L->type), pat)) {
-                fail(err, errlen, src, lineno, "option '%s' does not apply to '%s'", key, words[0]); goto bad;
-            }
-            int bad_val = 0;
-            if (!strcmp(key, "k")) bad_val = parse_int(val, &L->k) || L->k <= 0;
-            else if (!strcmp(key, "stride")) bad_val = parse_int(val, &L->stride) || L->stride <= 0;
-            else if (!strcmp(key, "pad")) bad_val = parse_int(val, &L->pad) || L->pad < 0;
-            else if (!strcmp(key, "bias")) bad_val = parse_int(val, &L->has_bias) || (L->has_bias != 0 && L->has_bias != 1);
-            else if (!strcmp(key, "slope")) bad_val = parse_float(val, &L->slope);
-            else if (!strcmp(key, "p")) bad_val = parse_float(val, &L->p) || L->p < 0 || L->p >= 1;
-            else if (!strcmp(key, "eps")) bad_val = parse_float(val, &L->eps) || L->eps <= 0;
-            else if (!strcmp(key, "momentum")) bad_val = parse_float(val, &L->momentum) || L->momentum < 0 || L->momentum > 1;
-            if (bad_val) { fail(err, errlen, src, lineno, "bad value '%s' for %s", val, key); goto bad; }
-        }
-        L->in_c = c; L->in_h = h; L->in_w = w;
-        switch (L->type) {
-        case LAYER_CONV2D:
-            if (flat) { fail(err, errlen, src, lineno, "conv after flatten/gap"); goto bad; }
-            if (positional <= 0) { fail(err, errlen, src, lineno, "conv needs the number of output channels"); goto bad; }
-            if (L->k <= 0) L->k = 3;
-            if (L->stride < 0) L->stride = 1;
-            L->out_c = positional;
-            L->out_h = shape_conv_out_f(h, L->k, L->stride, L->pad, &ovf);
-            L->out_w = shape_conv_out_f(w, L->k, L->stride, L->pad, &ovf);
-            L->w_off = n_params; L->w_len = shape_buf_f(L->out_c, c, L->k, L->k, &ovf);
-            n_params += L->w_len;
-            L->b_off = n_params; L->b_len = L->has_bias ? (size_t)L->out_c : 0;
-            n_params += L->b_len;
-            break;
-        case LAYER_BATCHNORM2D:
-            if (flat) { fail(err, errlen, src, lineno, "batchnorm after flatten/gap (only 2-d batch norm is supported)"); goto bad; }
-            L->out_c = c; L->out_h = h; L->out_w = w;
-            L->w_off = n_params; L->w_len = (size_t)c; n_params += c;
-            L->b_off = n_params; L->b_len = (size_t)c; n_params += c;
-            L->stat_off = n_stats; n_stats += 2 * (size_t)c;
-            break;
-        case LAYER_RELU: case LAYER_LEAKY_RELU: case LAYER_DROPOUT:
-            L->out_c = c; L->out_h = h; L->out_w = w;
-            break;
-        case LAYER_MAXPOOL: case LAYER_AVGPOOL:
-            if (flat) { fail(err, errlen, src, lineno, "pooling after flatten/gap"); goto bad; }
-            if (L->k <= 0) L->k = 2;
-            if (L->stride < 0) L->stride = L->k;
-            if (L->pad * 2 > L->k) { fail(err, errlen, src, lineno, "pad must be at most half the window"); goto bad; }
-            L->out_c = c;
-            L->out_h = shape_conv_out_f(h, L->k, L->stride, L->pad, &ovf);
-            L->out_w = shape_conv_out_f(w, L->k, L->stride, L->pad, &ovf);
-            break;
-        case LAYER_GLOBAL_AVGPOOL:
-            L->out_c = c; L->out_h = 1; L->out_w = 1;
-            flat = 1;
-            break;
-        case LAYER_FLATTEN:
-            L->out_c = shape_chw_f(c, h, w, &ovf); L->out_h = 1; L->out_w = 1;
-            flat = 1;
-            break;
-        case LAYER_LINEAR:
-            if (positional <= 0) {
-                fail(err, errlen, src, lineno, positional == 0 || n_classes <= 0 ? "'linear classes' needs a class count" :
-                     "linear needs the number of outputs"); goto bad;
-            }
-            if (!flat && (h != 1 || w != 1)) { fail(err, errlen, src, lineno, "linear needs flatten or gap before it"); goto bad; }
-            L->in_c = shape_chw_f(c, h, w, &ovf); L->in_h = 1; L->in_w = 1;
-            L->out_c = positional; L->out_h = 1; L->out_w = 1;
-            L->w_off = n_params; L->w_len = shape_buf_f(L->out_c, L->in_c, 1, 1, &ovf); n_params += L->w_len;
-            L->b_off = n_params; L->b_len = L->has_bias ? (size_t)L->out_c : 0; n_params += L->b_len;
-            flat = 1;
-            break;
-        }
-        if (!ovf && L->out_h > 0 && L->out_w > 0) {  /* one sample in and out of the layer within the limits */
-            shape_chw_f(L->in_c, L->in_h, L->in_w, &ovf); shape_chw_f(L->out_c, L->out_h, L->out_w, &ovf);
-        }
-        if (ovf || (int64_t)n_params > SHAPE_MAX_BUFFER) {
-            fail(err, errlen, src, lineno, "layer too large: a size exceeds the limits (dimension %lld, %lld values per sample, %lld parameters)",
-                 (long long)SHAPE_MAX_DIM, (long long)SHAPE_MAX_NUMEL, (long long)SHAPE_MAX_BUFFER); goto bad;
-        }
-        if (L->out_h <= 0 || L->out_w <= 0) {
-            fail(err, errlen, src, lineno, "output size %dx%d is empty (input %dx%d too small)", L->out_h, L->out_w, h, w);
+        if (parse_layer_options(L, words, nw, n_classes, &positional, src, lineno, err, errlen) ||
+            layout_layer(L, &s, positional, n_classes, src, lineno, err, errlen))
             goto bad;
-        }
-        c = L->out_c; h = L->out_h; w = L->out_w;
         net->n_layers++;
     }
-    if (!net->n_layers) { fail(err, errlen, src, 0, "no layers"); goto bad; }
-    if (net->layers[net->n_layers - 1].type != LAYER_LINEAR) {
-        fail(err, errlen, src, net->layers[net->n_layers - 1].line, "the last layer must be 'linear'"); goto bad;
-    }
-    net->n_classes = c;
-    if (n_classes > 0 && c != n_classes) {
-        fail(err, errlen, src, net->layers[net->n_layers - 1].line,
-             "the net has %d outputs but there are %d classes", c, n_classes);
-        goto bad;
-    }
-    net->n_params = n_params;
-    net->params = xcalloc(n_params, sizeof(float));
-    net->grads = xcalloc(n_params, sizeof(float));
-    net->n_stats = n_stats;
-    net->stats = xcalloc(n_stats, sizeof(float));
-    net->dropout_state = 0x5eed;
+    if (finish_net(net, &s, n_classes, src, err, errlen)) goto bad;
     return net;
 bad:
     net_free(net);
@@ -343,11 +384,6 @@ void net_init(Net *net, uint64_t seed) {
     }
     net->dropout_state = seed ^ 0xd1b54a32d192ed03ULL;
     if (net->device == DEVICE_CUDA) cuda_net_sync_to_device(net);
-}
-
-int net_layer_size(const Net *net, int i) {
-    const Layer *L = &net->layers[i];
-    return L->out_c * L->out_h * L->out_w;
 }
 
 void net_reserve(Net *net, int B) {

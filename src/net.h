@@ -107,7 +107,11 @@ void net_zero_grad(Net *net);
 /* Output of layer i (0-based) of the last forward, [B][out_c*out_h*out_w] on the host.
  * The penultimate features of a net ending in "gap, linear" are layer n_layers-2. */
 const float *net_layer_output(Net *net, int i);
-int net_layer_size(const Net *net, int i);           /* floats per sample */
+/* floats per sample of layer i's output (inline: the CUDA backend uses it without calling back into net.c) */
+static inline int net_layer_size(const Net *net, int i) {
+    const Layer *L = &net->layers[i];
+    return L->out_c * L->out_h * L->out_w;
+}
 int net_feature_layer(const Net *net);               /* index of the layer feeding the last linear */
 
 /* Checkpoint tensor naming: fills name for tensor t of layer i; returns the number of

@@ -2,25 +2,8 @@
 #include "report.h"
 #include "atomic_file.h"
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
-
-void json_num(FILE *f, double v) {
-    if (isfinite(v)) fprintf(f, "%.6g", v);
-    else fputs("null", f);
-}
-
-void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c == '\n') fputs("\\n", f);
-        else if (c == '\t') fputs("\\t", f);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
 
 void report_eval_table(FILE *f, const EvalResult *ev, const ClassMap *cm, int n_labels) {
     fprintf(f, "\naccuracy on the test set: %.2f%% (classes with a slot)\n\n", 100.0 * ev->acc);
@@ -44,48 +27,62 @@ void report_eval_table(FILE *f, const EvalResult *ev, const ClassMap *cm, int n_
 
 int report_eval_json(const char *path, const EvalResult *ev, const ClassMap *cm, const char *modality,
                      const char *model, const TrainStats *st, char *err, size_t errlen) {
-    AtomicFile af;
-    if (atomic_open(&af, path, err, errlen)) return -1;
-    FILE *f = af.fp;
-    fprintf(f, "{\n  \"modality\": ");
-    json_str(f, modality);
-    fprintf(f, ",\n  \"model\": ");
-    json_str(f, model);
-    fprintf(f, ",\n  \"slots\": [");
-    for (int s = 0; s < cm->n_slots; s++) fprintf(f, "%s%d", s ? ", " : "", cm->slot_class[s]);
-    fprintf(f, "],\n  \"accuracy\": ");
-    json_num(f, ev->acc);
-    fprintf(f, ",\n  \"mean_loss\": ");
-    json_num(f, ev->mean_loss);
-    fprintf(f, ",\n  \"per_class\": {");
-    int first = 1;
+    JsonWriter w;
+    jw_init(&w, JW_PRETTY);
+    jw_object(&w, JW_LINES);
+    jw_key(&w, "modality"); jw_str(&w, modality);
+    jw_key(&w, "model"); jw_str(&w, model);
+    jw_key(&w, "slots");
+    jw_array(&w, JW_INLINE);
+    for (int s = 0; s < cm->n_slots; s++) jw_int(&w, cm->slot_class[s]);
+    jw_end(&w);
+    jw_key(&w, "accuracy"); jw_num6(&w, ev->acc);
+    jw_key(&w, "mean_loss"); jw_num6(&w, ev->mean_loss);
+    jw_key(&w, "per_class");
+    jw_object(&w, JW_LINES);
     for (int y = 0; y < ev->n_labels; y++) {
         if (!ev->count[y]) continue;
-        fprintf(f, "%s\n    \"%d\": {\"samples\": %ld, \"slot\": %d, \"accuracy\": ", first ? "" : ",", y,
-                ev->count[y], classmap_slot(cm, y));
-        json_num(f, ev->class_acc[y]);
-        fputc('}', f);
-        first = 0;
+        char key[16];
+        snprintf(key, sizeof key, "%d", y);
+        jw_key(&w, key);
+        jw_object(&w, JW_INLINE);
+        jw_key(&w, "samples"); jw_int(&w, ev->count[y]);
+        jw_key(&w, "slot"); jw_int(&w, classmap_slot(cm, y));
+        jw_key(&w, "accuracy"); jw_num6(&w, ev->class_acc[y]);
+        jw_end(&w);
     }
-    fprintf(f, "\n  },\n  \"confusion\": [");
-    first = 1;
+    jw_end(&w);
+    jw_key(&w, "confusion");
+    jw_array(&w, JW_LINES);
     for (int y = 0; y < ev->n_labels; y++) {
         if (!ev->count[y]) continue;
-        fprintf(f, "%s\n    {\"class\": %d, \"predicted_slots\": [", first ? "" : ",", y);
-        for (int s = 0; s < cm->n_slots; s++) fprintf(f, "%s%ld", s ? ", " : "", ev->confusion[y][s]);
-        fputs("]}", f);
-        first = 0;
+        jw_object(&w, JW_INLINE);
+        jw_key(&w, "class"); jw_int(&w, y);
+        jw_key(&w, "predicted_slots");
+        jw_array(&w, JW_INLINE);
+        for (int s = 0; s < cm->n_slots; s++) jw_int(&w, ev->confusion[y][s]);
+        jw_end(&w);
+        jw_end(&w);
     }
-    fprintf(f, "\n  ]");
+    jw_end(&w);
     if (st) {
-        fprintf(f, ",\n  \"train\": {\"steps\": %ld, \"images\": %ld, \"seconds\": ", st->steps, st->images);
-        json_num(f, st->seconds);
-        fprintf(f, ", \"final_loss\": ");
-        json_num(f, st->loss);
-        fprintf(f, ", \"final_train_acc\": ");
-        json_num(f, st->acc);
-        fputc('}', f);
+        jw_key(&w, "train");
+        jw_object(&w, JW_INLINE);
+        jw_key(&w, "steps"); jw_int(&w, st->steps);
+        jw_key(&w, "images"); jw_int(&w, st->images);
+        jw_key(&w, "seconds"); jw_num6(&w, st->seconds);
+        jw_key(&w, "final_loss"); jw_num6(&w, st->loss);
+        jw_key(&w, "final_train_acc"); jw_num6(&w, st->acc);
+        jw_end(&w);
     }
-    fprintf(f, "\n}\n");
-    return atomic_commit(&af, err, errlen);
+    jw_end(&w);
+    jb_puts(&w.buf, "\n");
+    int rc = report_write_json(path, &w, err, errlen);
+    jw_free(&w);
+    return rc;
+}
+
+int report_write_json(const char *path, const JsonWriter *w, char *err, size_t errlen) {
+    if (w->buf.oom) { snprintf(err, errlen, "%s: out of memory", path); return -1; }
+    return atomic_write_text(path, w->buf.buf ? w->buf.buf : "", err, errlen);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include "train.h"
 #include "classmap.h"
+#include "json.h"   /* JsonWriter; json_num/json_str (used through this header by results.c) */
 
 /* Per-class accuracy table and the confusion matrix (rows: true label, columns:
  * predicted slot, headed by the class each slot stands for). */
@@ -11,8 +12,6 @@ void report_eval_table(FILE *f, const EvalResult *ev, const ClassMap *cm, int n_
 /* Write the evaluation as JSON (atomically).  st may be NULL. */
 int report_eval_json(const char *path, const EvalResult *ev, const ClassMap *cm, const char *modality,
                      const char *model, const TrainStats *st, char *err, size_t errlen);
-/* Append a JSON number, writing null for NaN/inf. */
-void json_num(FILE *f, double v);
-/* Append a JSON string with escaping. */
-void json_str(FILE *f, const char *s);
+/* Write a finished JsonWriter document to path atomically.  0 or -1 with err. */
+int report_write_json(const char *path, const JsonWriter *w, char *err, size_t errlen);
 #endif

@@ -52,9 +52,43 @@ static int64_t shape_numel(const int64_t *shape, int ndim) {
     return p;
 }
 
+/* The JSON header: __metadata__ first, then the tensors with contiguous data_offsets, padded with
+ * spaces so that the data starts on an 8-byte boundary. */
+static void write_header(JsonWriter *w, const StTensor *t, int nt, const StMeta *meta, int nm) {
+    jw_object(w, JW_INLINE);
+    if (nm > 0) {
+        jw_key(w, "__metadata__");
+        jw_object(w, JW_INLINE);
+        for (int i = 0; i < nm; i++) { jw_key(w, meta[i].key); jw_str(w, meta[i].value); }
+        jw_end(w);
+    }
+    uint64_t off = 0;
+    for (int i = 0; i < nt; i++) {
+        uint64_t end = off + (uint64_t)t[i].len * 4;
+        jw_key(w, t[i].name);
+        jw_object(w, JW_INLINE);
+        jw_key(w, "dtype"); jw_str(w, "F32");
+        jw_key(w, "shape");
+        jw_array(w, JW_INLINE);
+        for (int d = 0; d < t[i].ndim; d++) jw_int(w, (long long)t[i].shape[d]);
+        jw_end(w);
+        jw_key(w, "data_offsets");
+        jw_array(w, JW_INLINE);
+        jw_int(w, (long long)off);
+        jw_int(w, (long long)end);
+        jw_end(w);
+        jw_end(w);
+        off = end;
+    }
+    jw_end(w);
+    while ((8 + w->buf.len) % 8) jb_puts(&w->buf, " ");
+}
+
 int st_write(const char *path, const StTensor *t, int nt, const StMeta *meta, int nm,
              char *err, size_t errlen) {
-    JsonBuf h; jb_init(&h);
+    JsonWriter hw;
+    jw_init(&hw, JW_COMPACT);
+    JsonBuf *hb = &hw.buf;
     AtomicFile af; memset(&af, 0, sizeof af);
     float *swap = NULL;
     if (nt < 0 || nm < 0) FAIL("%s: negative tensor or metadata count", path);
@@ -83,41 +117,15 @@ int st_write(const char *path, const StTensor *t, int nt, const StMeta *meta, in
             if (strcmp(meta[j].key, meta[i].key) == 0) FAIL("%s: metadata key %s is listed twice", path, meta[i].key);
     }
 
-    /* header */
-    jb_puts(&h, "{");
-    int first = 1;
-    if (nm > 0) {
-        jb_puts(&h, "\"__metadata__\":{");
-        for (int i = 0; i < nm; i++) {
-            if (i) jb_puts(&h, ",");
-            jb_str(&h, meta[i].key);
-            jb_puts(&h, ":");
-            jb_str(&h, meta[i].value);
-        }
-        jb_puts(&h, "}");
-        first = 0;
-    }
-    uint64_t off = 0;
-    for (int i = 0; i < nt; i++) {
-        if (!first) jb_puts(&h, ",");
-        first = 0;
-        jb_str(&h, t[i].name);
-        jb_puts(&h, ":{\"dtype\":\"F32\",\"shape\":[");
-        for (int d = 0; d < t[i].ndim; d++) jb_printf(&h, d ? ",%lld" : "%lld", (long long)t[i].shape[d]);
-        uint64_t end = off + (uint64_t)t[i].len * 4;
-        jb_printf(&h, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)off, (unsigned long long)end);
-        off = end;
-    }
-    jb_puts(&h, "}");
-    while ((8 + h.len) % 8) jb_puts(&h, " ");
-    if (h.oom) FAIL("%s: out of memory building the header", path);
-    if (h.len > ST_MAX_HEADER) FAIL("%s: header of %zu bytes is too large", path, h.len);
+    write_header(&hw, t, nt, meta, nm);
+    if (hb->oom) FAIL("%s: out of memory building the header", path);
+    if (hb->len > ST_MAX_HEADER) FAIL("%s: header of %zu bytes is too large", path, hb->len);
 
     if (atomic_open(&af, path, err, errlen)) goto fail;
     uint8_t n8[8];
-    for (int i = 0; i < 8; i++) n8[i] = (uint8_t)((uint64_t)h.len >> (8 * i));
+    for (int i = 0; i < 8; i++) n8[i] = (uint8_t)((uint64_t)hb->len >> (8 * i));
     fwrite(n8, 1, 8, af.fp);
-    fwrite(h.buf, 1, h.len, af.fp);
+    fwrite(hb->buf, 1, hb->len, af.fp);
     int le = host_is_le();
     for (int i = 0; i < nt; i++) {
         if (!t[i].len) continue;
@@ -131,11 +139,11 @@ int st_write(const char *path, const StTensor *t, int nt, const StMeta *meta, in
             fwrite(swap, sizeof(float), m, af.fp);
         }
     }
-    jb_free(&h); free(swap);
+    jw_free(&hw); free(swap);
     return atomic_commit(&af, err, errlen);   /* reports any write error above */
 fail:
     if (af.fp) atomic_abort(&af);
-    jb_free(&h); free(swap);
+    jw_free(&hw); free(swap);
     return -1;
 }
 
@@ -162,16 +170,12 @@ static int cmp_span(const void *a, const void *b) {
     return x->idx - y->idx;
 }
 
-int st_read(const char *path, StFile *f, char *err, size_t errlen) {
-    memset(f, 0, sizeof *f);
-    FILE *fp = NULL;
+/* Read the whole file into a blob whose data section lands on an 8-byte boundary; check the
+ * header length.  0, or -1 with err (nothing left allocated). */
+static int read_blob(const char *path, char **blob_out, uint64_t *size_out, uint64_t *hlen_out, char *err,
+                     size_t errlen) {
     void *base = NULL;
-    char *blob = NULL;
-    JsonValue *root = NULL;
-    StTensor *tens = NULL; StMeta *meta = NULL; Span *spans = NULL;
-    int nt = 0, nm = 0;
-
-    fp = fopen(path, "rb");
+    FILE *fp = fopen(path, "rb");
     if (!fp) FAIL("%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fileno(fp), &sb) != 0) FAIL("%s: cannot stat: %s", path, strerror(errno));
@@ -195,108 +199,116 @@ int st_read(const char *path, StFile *f, char *err, size_t errlen) {
     size_t lead = 8 + pad;                             /* (lead + 8 + hlen) % 8 == 0 */
     base = malloc(lead + (size_t)size);
     if (!base) FAIL("%s: out of memory for %llu bytes", path, (unsigned long long)size);
-    blob = (char *)base + lead;
+    char *blob = (char *)base + lead;
     memcpy(blob - sizeof base, &base, sizeof base);
     memcpy(blob, n8, 8);
     if (size > 8 && fread(blob + 8, 1, (size_t)size - 8, fp) != (size_t)size - 8)
         FAIL("%s: short read (file changed while reading?)", path);
-    fclose(fp); fp = NULL;
+    fclose(fp);
+    *blob_out = blob;
+    *size_out = size;
+    *hlen_out = hlen;
+    return 0;
+fail:
+    if (fp) fclose(fp);
+    free(base);
+    return -1;
+}
 
-    const char *hdr = blob + 8;
-    if (hdr[0] != '{') FAIL("%s: header does not start with '{' - not a safetensors file", path);
-    char jerr[200];
-    root = json_parse(hdr, (size_t)hlen, jerr, sizeof jerr);
-    if (!root) FAIL("%s: header is not valid JSON (%s)", path, jerr);
-    if (root->type != JSON_OBJECT) FAIL("%s: header is a JSON %s, not an object", path, json_type_name(root->type));
-
-    uint64_t data_len = size - 8 - hlen;
-    const char *data = blob + 8 + hlen;
-
-    /* count */
-    int ntens = 0;
-    const JsonValue *md = NULL;
-    for (int i = 0; i < root->n; i++) {
-        if (strcmp(root->keys[i], "__metadata__") == 0 && root->key_lens[i] == 12) md = &root->items[i];
-        else ntens++;
+/* The __metadata__ object into *meta (string values only).  0 or -1 with err; *meta and *nm hold what
+ * was read either way (the caller frees them). */
+static int read_meta(const char *path, const JsonValue *md, StMeta **meta, int *nm, char *err, size_t errlen) {
+    if (md->type != JSON_OBJECT) FAIL("%s: __metadata__ is a JSON %s, not an object", path, json_type_name(md->type));
+    *meta = calloc((size_t)(md->n ? md->n : 1), sizeof **meta);
+    if (!*meta) FAIL("%s: out of memory", path);
+    for (int i = 0; i < md->n; i++) {
+        const JsonValue *v = &md->items[i];
+        StMeta *e = &(*meta)[*nm];
+        if (md->key_lens[i] == 0 || md->key_lens[i] >= sizeof e->key || strlen(md->keys[i]) != md->key_lens[i])
+            FAIL("%s: metadata key '%.40s' is empty, too long (max %zu bytes) or has a NUL byte",
+                 path, md->keys[i], sizeof e->key - 1);
+        if (v->type != JSON_STRING)
+            FAIL("%s: metadata %s is a JSON %s; safetensors metadata values must be strings",
+                 path, md->keys[i], json_type_name(v->type));
+        if (strlen(v->str) != v->len) FAIL("%s: metadata %s contains a NUL byte", path, md->keys[i]);
+        memcpy(e->key, md->keys[i], md->key_lens[i] + 1);
+        e->value = malloc(v->len + 1);
+        if (!e->value) FAIL("%s: out of memory", path);
+        memcpy(e->value, v->str, v->len + 1);
+        (*nm)++;
     }
-    if (md) {
-        if (md->type != JSON_OBJECT) FAIL("%s: __metadata__ is a JSON %s, not an object", path, json_type_name(md->type));
-        meta = calloc((size_t)(md->n ? md->n : 1), sizeof *meta);
-        if (!meta) FAIL("%s: out of memory", path);
-        for (int i = 0; i < md->n; i++) {
-            const JsonValue *v = &md->items[i];
-            if (md->key_lens[i] == 0 || md->key_lens[i] >= sizeof meta[0].key || strlen(md->keys[i]) != md->key_lens[i])
-                FAIL("%s: metadata key '%.40s' is empty, too long (max %zu bytes) or has a NUL byte",
-                     path, md->keys[i], sizeof meta[0].key - 1);
-            if (v->type != JSON_STRING)
-                FAIL("%s: metadata %s is a JSON %s; safetensors metadata values must be strings",
-                     path, md->keys[i], json_type_name(v->type));
-            if (strlen(v->str) != v->len) FAIL("%s: metadata %s contains a NUL byte", path, md->keys[i]);
-            memcpy(meta[nm].key, md->keys[i], md->key_lens[i] + 1);
-            meta[nm].value = malloc(v->len + 1);
-            if (!meta[nm].value) FAIL("%s: out of memory", path);
-            memcpy(meta[nm].value, v->str, v->len + 1);
-            nm++;
-        }
-    }
+    return 0;
+fail:
+    return -1;
+}
 
-    tens = calloc((size_t)(ntens ? ntens : 1), sizeof *tens);
-    spans = calloc((size_t)(ntens ? ntens : 1), sizeof *spans);
-    if (!tens || !spans) FAIL("%s: out of memory", path);
-    for (int i = 0; i < root->n; i++) {
-        const JsonValue *e = &root->items[i];
-        const char *name = root->keys[i];
-        if (e == md) continue;
-        if (root->key_lens[i] == 0) FAIL("%s: a tensor has an empty name", path);
-        if (root->key_lens[i] >= sizeof tens[0].name || strlen(name) != root->key_lens[i])
-            FAIL("%s: tensor name '%.60s...' is too long (max %zu bytes) or has a NUL byte",
-                 path, name, sizeof tens[0].name - 1);
-        if (e->type != JSON_OBJECT) FAIL("%s: tensor %s: entry is a JSON %s, not an object", path, name, json_type_name(e->type));
-        for (int k = 0; k < e->n; k++)
-            if (strcmp(e->keys[k], "dtype") && strcmp(e->keys[k], "shape") && strcmp(e->keys[k], "data_offsets"))
-                FAIL("%s: tensor %s: unknown field \"%s\"", path, name, e->keys[k]);
-        const JsonValue *dt = json_get(e, "dtype"), *sh = json_get(e, "shape"), *of = json_get(e, "data_offsets");
-        if (!dt || dt->type != JSON_STRING) FAIL("%s: tensor %s: missing or non-string dtype", path, name);
-        if (strcmp(dt->str, "F32") != 0) {
-            int known = 0;
-            for (const char **k = known_dtypes; *k; k++) if (strcmp(*k, dt->str) == 0) known = 1;
-            if (known) FAIL("%s: tensor %s has dtype %s; only F32 is supported", path, name, dt->str);
-            FAIL("%s: tensor %s has unknown dtype '%.32s'", path, name, dt->str);
-        }
-        if (!sh || sh->type != JSON_ARRAY) FAIL("%s: tensor %s: missing or non-array shape", path, name);
-        if (sh->n > 8) FAIL("%s: tensor %s has %d dimensions (at most 8 supported)", path, name, sh->n);
-        StTensor *t = &tens[nt];
-        memcpy(t->name, name, root->key_lens[i] + 1);
-        t->ndim = sh->n;
-        for (int d = 0; d < sh->n; d++) {
-            const JsonValue *v = &sh->items[d];
-            if (v->type != JSON_NUMBER || !v->is_int || v->i < 0)
-                FAIL("%s: tensor %s: shape entry %d is not a non-negative integer", path, name, d);
-            t->shape[d] = v->i;
-        }
-        if (!of || of->type != JSON_ARRAY || of->n != 2)
-            FAIL("%s: tensor %s: data_offsets must be an array [begin,end]", path, name);
-        for (int d = 0; d < 2; d++)
-            if (of->items[d].type != JSON_NUMBER || !of->items[d].is_int || of->items[d].i < 0)
-                FAIL("%s: tensor %s: data_offsets entries must be non-negative integers", path, name);
-        int64_t b = of->items[0].i, en = of->items[1].i;
-        if (b > en) FAIL("%s: tensor %s: data_offsets [%lld,%lld] end before they begin", path, name, (long long)b, (long long)en);
-        if ((uint64_t)en > data_len)
-            FAIL("%s: tensor %s: data_offsets [%lld,%lld] run past the %llu data bytes (truncated file?)",
-                 path, name, (long long)b, (long long)en, (unsigned long long)data_len);
-        int64_t numel = shape_numel(t->shape, t->ndim);
-        char shs[160]; shape_str(shs, sizeof shs, t->shape, t->ndim);
-        if (numel < 0 || numel > (int64_t)((uint64_t)INT64_MAX / 4) || numel * 4 != en - b)
-            FAIL("%s: tensor %s: shape %s needs %lld bytes but data_offsets [%lld,%lld] hold %lld",
-                 path, name, shs, numel < 0 ? -1LL : (long long)numel * 4, (long long)b, (long long)en, (long long)(en - b));
-        if (b % 4) FAIL("%s: tensor %s: data offset %lld is not a multiple of 4", path, name, (long long)b);
-        t->len = (size_t)numel;
-        t->data = (const float *)(const void *)(data + b);
-        spans[nt].begin = b; spans[nt].end = en; spans[nt].idx = nt;
-        nt++;
+/* dtype (F32 only) and shape of one header entry into t.  0 or -1 with err. */
+static int read_dtype_shape(const char *path, const char *name, const JsonValue *e, StTensor *t, char *err,
+                            size_t errlen) {
+    for (int k = 0; k < e->n; k++)
+        if (strcmp(e->keys[k], "dtype") && strcmp(e->keys[k], "shape") && strcmp(e->keys[k], "data_offsets"))
+            FAIL("%s: tensor %s: unknown field \"%s\"", path, name, e->keys[k]);
+    const JsonValue *dt = json_get(e, "dtype"), *sh = json_get(e, "shape");
+    if (!dt || dt->type != JSON_STRING) FAIL("%s: tensor %s: missing or non-string dtype", path, name);
+    if (strcmp(dt->str, "F32") != 0) {
+        int known = 0;
+        for (const char **k = known_dtypes; *k; k++) if (strcmp(*k, dt->str) == 0) known = 1;
+        if (known) FAIL("%s: tensor %s has dtype %s; only F32 is supported", path, name, dt->str);
+        FAIL("%s: tensor %s has unknown dtype '%.32s'", path, name, dt->str);
     }
+    if (!sh || sh->type != JSON_ARRAY) FAIL("%s: tensor %s: missing or non-array shape", path, name);
+    if (sh->n > 8) FAIL("%s: tensor %s has %d dimensions (at most 8 supported)", path, name, sh->n);
+    t->ndim = sh->n;
+    for (int d = 0; d < sh->n; d++) {
+        const JsonValue *v = &sh->items[d];
+        if (v->type != JSON_NUMBER || !v->is_int || v->i < 0)
+            FAIL("%s: tensor %s: shape entry %d is not a non-negative integer", path, name, d);
+        t->shape[d] = v->i;
+    }
+    return 0;
+fail:
+    return -1;
+}
 
-    /* the tensors must tile [0, data_len) exactly */
+/* One tensor entry of the header: name, dtype, shape, data_offsets (checked against the shape and
+ * the data section).  0 or -1 with err. */
+static int read_tensor(const char *path, const char *name, size_t name_len, const JsonValue *e, const char *data,
+                       uint64_t data_len, StTensor *t, Span *span, char *err, size_t errlen) {
+    if (name_len == 0) FAIL("%s: a tensor has an empty name", path);
+    if (name_len >= sizeof t->name || strlen(name) != name_len)
+        FAIL("%s: tensor name '%.60s...' is too long (max %zu bytes) or has a NUL byte",
+             path, name, sizeof t->name - 1);
+    if (e->type != JSON_OBJECT) FAIL("%s: tensor %s: entry is a JSON %s, not an object", path, name, json_type_name(e->type));
+    memcpy(t->name, name, name_len + 1);
+    if (read_dtype_shape(path, name, e, t, err, errlen)) return -1;
+    const JsonValue *of = json_get(e, "data_offsets");
+    if (!of || of->type != JSON_ARRAY || of->n != 2)
+        FAIL("%s: tensor %s: data_offsets must be an array [begin,end]", path, name);
+    for (int d = 0; d < 2; d++)
+        if (of->items[d].type != JSON_NUMBER || !of->items[d].is_int || of->items[d].i < 0)
+            FAIL("%s: tensor %s: data_offsets entries must be non-negative integers", path, name);
+    int64_t b = of->items[0].i, en = of->items[1].i;
+    if (b > en) FAIL("%s: tensor %s: data_offsets [%lld,%lld] end before they begin", path, name, (long long)b, (long long)en);
+    if ((uint64_t)en > data_len)
+        FAIL("%s: tensor %s: data_offsets [%lld,%lld] run past the %llu data bytes (truncated file?)",
+             path, name, (long long)b, (long long)en, (unsigned long long)data_len);
+    int64_t numel = shape_numel(t->shape, t->ndim);
+    char shs[160]; shape_str(shs, sizeof shs, t->shape, t->ndim);
+    if (numel < 0 || numel > (int64_t)((uint64_t)INT64_MAX / 4) || numel * 4 != en - b)
+        FAIL("%s: tensor %s: shape %s needs %lld bytes but data_offsets [%lld,%lld] hold %lld",
+             path, name, shs, numel < 0 ? -1LL : (long long)numel * 4, (long long)b, (long long)en, (long long)(en - b));
+    if (b % 4) FAIL("%s: tensor %s: data offset %lld is not a multiple of 4", path, name, (long long)b);
+    t->len = (size_t)numel;
+    t->data = (const float *)(const void *)(data + b);
+    span->begin = b; span->end = en;
+    return 0;
+fail:
+    return -1;
+}
+
+/* The tensors must tile [0, data_len) exactly; spans come back sorted by offset.  0 or -1 with err. */
+static int check_tiling(const char *path, Span *spans, int nt, const StTensor *tens, uint64_t data_len, char *err,
+                        size_t errlen) {
     qsort(spans, (size_t)nt, sizeof *spans, cmp_span);
     int64_t at = 0;
     for (int i = 0; i < nt; i++) {
@@ -311,6 +323,48 @@ int st_read(const char *path, StFile *f, char *err, size_t errlen) {
     }
     if ((uint64_t)at != data_len)
         FAIL("%s: %llu bytes of trailing garbage after the last tensor", path, (unsigned long long)(data_len - (uint64_t)at));
+    return 0;
+fail:
+    return -1;
+}
+
+int st_read(const char *path, StFile *f, char *err, size_t errlen) {
+    memset(f, 0, sizeof *f);
+    char *blob = NULL;
+    JsonValue *root = NULL;
+    StTensor *tens = NULL; StMeta *meta = NULL; Span *spans = NULL;
+    int nt = 0, nm = 0;
+    uint64_t size, hlen;
+
+    if (read_blob(path, &blob, &size, &hlen, err, errlen)) return -1;
+    const char *hdr = blob + 8;
+    if (hdr[0] != '{') FAIL("%s: header does not start with '{' - not a safetensors file", path);
+    char jerr[200];
+    root = json_parse(hdr, (size_t)hlen, jerr, sizeof jerr);
+    if (!root) FAIL("%s: header is not valid JSON (%s)", path, jerr);
+    if (root->type != JSON_OBJECT) FAIL("%s: header is a JSON %s, not an object", path, json_type_name(root->type));
+    uint64_t data_len = size - 8 - hlen;
+    const char *data = blob + 8 + hlen;
+
+    int ntens = 0;
+    const JsonValue *md = NULL;
+    for (int i = 0; i < root->n; i++) {
+        if (strcmp(root->keys[i], "__metadata__") == 0 && root->key_lens[i] == 12) md = &root->items[i];
+        else ntens++;
+    }
+    if (md && read_meta(path, md, &meta, &nm, err, errlen)) goto fail;
+    tens = calloc((size_t)(ntens ? ntens : 1), sizeof *tens);
+    spans = calloc((size_t)(ntens ? ntens : 1), sizeof *spans);
+    if (!tens || !spans) FAIL("%s: out of memory", path);
+    for (int i = 0; i < root->n; i++) {
+        if (&root->items[i] == md) continue;
+        if (read_tensor(path, root->keys[i], root->key_lens[i], &root->items[i], data, data_len, &tens[nt], &spans[nt],
+                        err, errlen))
+            goto fail;
+        spans[nt].idx = nt;
+        nt++;
+    }
+    if (check_tiling(path, spans, nt, tens, data_len, err, errlen)) goto fail;
 
     /* reorder into data order */
     StTensor *ordered = calloc((size_t)(nt ? nt : 1), sizeof *ordered);
@@ -327,12 +381,11 @@ int st_read(const char *path, StFile *f, char *err, size_t errlen) {
     f->meta = meta; f->nm = nm;
     return 0;
 fail:
-    if (fp) fclose(fp);
     json_free(root);
     free(spans); free(tens);
     if (meta) for (int i = 0; i < nm; i++) free(meta[i].value);
     free(meta);
-    free(base);
+    blob_free(blob);
     memset(f, 0, sizeof *f);
     return -1;
 }

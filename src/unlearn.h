@@ -38,6 +38,19 @@ int task_build(UnlearnTask *t, const Dataset *train, const Dataset *test, const 
                int forget_class, int learn_class, int learn_limit, uint64_t seed, char *err, size_t errlen);
 void task_free(UnlearnTask *t);
 
+/* The importance a saliency mask ranks weights by (UnlearnConfig.saliency). */
+typedef enum {
+    SALIENCY_GRAD = 0,     /* |sum of the forget loss's gradients| */
+    SALIENCY_FISHER = 1    /* Fisher diagonal from per-batch gradients */
+} SaliencyKind;
+
+/* The seed baseline's forget loss (UnlearnConfig.variant). */
+typedef enum {
+    VARIANT_ASCENT = 0,    /* gradient ascent on CE at the old slot */
+    VARIANT_UNIFORM = 1,   /* forget samples -> uniform target over all slots */
+    VARIANT_OTHER = 2      /* forget samples -> uniform over the other slots ("any other class") */
+} BaselineVariant;
+
 typedef struct {
     long steps;            /* budget in optimiser steps (all methods respect it) */
     int batch;
@@ -45,8 +58,8 @@ typedef struct {
     OptKind opt;
     uint64_t seed;
     float mask_frac;       /* saliency methods: share of parameters left trainable (0..1] */
-    int saliency;          /* 0: |gradient| of the forget loss, 1: Fisher diagonal */
-    int variant;           /* seed baseline: 0 ascent on forget, 1 forget -> uniform target, 2 forget -> "any other class" */
+    SaliencyKind saliency; /* baseline's importance (default SALIENCY_GRAD) */
+    BaselineVariant variant; /* seed baseline's forget loss (default VARIANT_ASCENT) */
     float forget_weight;   /* weight of the forget term where a method has one */
     float alpha, lambda;   /* SSD */
     float temperature;     /* SCRUB */

@@ -1,10 +1,11 @@
-/* unlearn_cli.c — the forget command (see unlearn_cli.h); eval --forget lives in
- * eval_unlearn_cli.c. */
+/* unlearn_cli.c — `<program> forget`: run one unlearning method on a checkpoint, write the new checkpoint. */
 #include "unlearn_cli.h"
+#include "services.h"
 #include "unlearn.h"
 #include "checkpoint.h"
 #include "atomic_file.h"
 #include "json.h"
+#include "report.h"
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,17 +30,6 @@ static void forget_scores(Net *net, const UnlearnTask *t, int n_labels, ForgetSc
     }
     evaluate(net, t->retain_test, &t->after, 256, n_labels, &ev);
     s->retained = ev.acc;
-}
-
-/* a float as the shortest decimal that reads back as the same float (0.001, not 0.0010000000474974513) */
-static void jb_float(JsonBuf *b, float v) {
-    char buf[32];
-    for (int prec = 6; prec <= 9; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, (double)v);
-        if (strtof(buf, NULL) == v) break;
-    }
-    if (!isfinite(v)) snprintf(buf, sizeof buf, "null");
-    jb_puts(b, buf);
 }
 
 static void pct(FILE *f, double v) {
@@ -84,8 +74,295 @@ static void forget_help(const Modality *m) {
            "  --importance-samples N  samples per importance pass (default %d; 0 = all)\n"
            "  --no-augment        no augmentation in retrain\n%s%s",
            d.steps, m->recipe.epochs, d.lr, d.batch, d.mask_frac, d.forget_weight, d.new_class_steps, d.alpha,
-           d.lambda, d.temperature, d.max_steps_ratio, d.importance_samples, driver_common_help,
+           d.lambda, d.temperature, d.max_steps_ratio, d.importance_samples, svc_common_help,
            m->data_help ? m->data_help : "");
+}
+
+/* The parsed options of one forget run. */
+typedef struct {
+    const char *model, *out, *json, *opt, *saliency, *variant;
+    const UnlearnMethod *meth;
+    int is_retrain;
+    long forget, learn, threads, seed, data_seed, learn_limit;
+    UnlearnConfig c;
+} ForgetArgs;
+
+/* Method, model, classes and output: the required options.  0, or 2 with err. */
+static int forget_required(const CliOpt *o, ForgetArgs *a, char *err, size_t errlen) {
+    const char *mname = cli_str(o, "method", NULL);
+    a->model = cli_str(o, "model", NULL);
+    a->out = cli_str(o, "out", NULL);
+    a->json = cli_str(o, "json", NULL);
+    if (!mname) { snprintf(err, errlen, "--method NAME is required (see --help for the list)"); return 2; }
+    a->meth = unlearn_method_find(mname);
+    if (!a->meth) {
+        char names[512] = "";
+        for (int i = 0; unlearn_methods[i]; i++) {
+            strncat(names, i ? ", " : "", sizeof names - strlen(names) - 1);
+            strncat(names, unlearn_methods[i]->name, sizeof names - strlen(names) - 1);
+        }
+        snprintf(err, errlen, "unknown method '%s' (methods: %s)", mname, names);
+        return 2;
+    }
+    const char *missing = !a->model ? "--model FILE is required"
+                        : !cli_str(o, "forget", NULL) ? "--forget C is required"
+                        : !cli_str(o, "learn", NULL) ? "--learn C (or --learn none) is required"
+                        : !a->out ? "--out FILE is required" : NULL;
+    if (missing) { snprintf(err, errlen, "%s", missing); return 2; }
+    a->is_retrain = !strcmp(a->meth->name, "retrain");
+    return 0;
+}
+
+/* The numeric options into a->c (defaults: unlearn_config_default, retrain: the recipe).  0, or 2 with err. */
+static int forget_numbers(const Modality *m, const CliOpt *o, ForgetArgs *a, char *err, size_t errlen) {
+    UnlearnConfig *c = &a->c;
+    long steps, batch, ncs, maxev, isamp;
+    double lr, mfrac, fw, alpha, lambda, temp;
+    const char *ls = cli_str(o, "learn", "none");
+    a->learn = -1;
+    if (cli_int(o, "forget", 0, 0, m->n_labels - 1, &a->forget, err, errlen) ||
+        (strcmp(ls, "none") && cli_int(o, "learn", 0, 0, m->n_labels - 1, &a->learn, err, errlen)) ||
+        cli_int(o, "threads", 0, 0, 1024, &a->threads, err, errlen) ||
+        cli_int(o, "steps", a->is_retrain ? 0 : c->steps, 1, 100000000, &steps, err, errlen) ||
+        cli_int(o, "batch", a->is_retrain ? m->recipe.batch : c->batch, 1, 65536, &batch, err, errlen) ||
+        cli_int(o, "seed", 1, 0, LONG_MAX, &a->seed, err, errlen) ||
+        cli_int(o, "data-seed", a->seed, 0, LONG_MAX, &a->data_seed, err, errlen) ||
+        cli_int(o, "learn-limit", 0, 0, 100000000, &a->learn_limit, err, errlen) ||
+        cli_int(o, "new-class-steps", c->new_class_steps, 0, 100000000, &ncs, err, errlen) ||
+        cli_int(o, "max-every", c->max_steps_ratio, 0, 1000000, &maxev, err, errlen) ||
+        cli_int(o, "importance-samples", c->importance_samples, 0, 100000000, &isamp, err, errlen) ||
+        cli_float(o, "lr", a->is_retrain ? m->recipe.lr : c->lr, 1e-9, 100, &lr, err, errlen) ||
+        cli_float(o, "mask-frac", c->mask_frac, 0, 1, &mfrac, err, errlen) ||
+        cli_float(o, "forget-weight", c->forget_weight, 0, 1000, &fw, err, errlen) ||
+        cli_float(o, "alpha", c->alpha, 0, 1e9, &alpha, err, errlen) ||
+        cli_float(o, "lambda", c->lambda, 0, 1e9, &lambda, err, errlen) ||
+        cli_float(o, "temperature", c->temperature, 1e-3, 1000, &temp, err, errlen))
+        return 2;
+    c->steps = steps;
+    c->batch = (int)batch;
+    c->lr = (float)lr;
+    c->seed = (uint64_t)a->seed;
+    c->mask_frac = (float)mfrac;
+    c->forget_weight = (float)fw;
+    c->alpha = (float)alpha;
+    c->lambda = (float)lambda;
+    c->temperature = (float)temp;
+    c->max_steps_ratio = (int)maxev;
+    c->new_class_steps = ncs;
+    c->importance_samples = (int)isamp;
+    return 0;
+}
+
+/* The named choices: --saliency, --variant, --opt.  0, or 2 with err. */
+static int forget_choices(const Modality *m, const CliOpt *o, ForgetArgs *a, char *err, size_t errlen) {
+    const char *sal = cli_str(o, "saliency", "grad"), *var = cli_str(o, "variant", "ascent");
+    const char *opts = cli_str(o, "opt", a->is_retrain ? (m->recipe.opt == OPT_ADAM ? "adam" : "sgd") : "adam");
+    if (strcmp(sal, "grad") && strcmp(sal, "fisher")) {
+        snprintf(err, errlen, "--saliency must be grad or fisher, not '%s'", sal);
+        return 2;
+    }
+    if (strcmp(var, "ascent") && strcmp(var, "uniform") && strcmp(var, "other")) {
+        snprintf(err, errlen, "--variant must be ascent, uniform or other, not '%s'", var);
+        return 2;
+    }
+    if (strcmp(opts, "adam") && strcmp(opts, "sgd")) {
+        snprintf(err, errlen, "--opt must be adam or sgd, not '%s'", opts);
+        return 2;
+    }
+    a->saliency = sal;
+    a->variant = var;
+    a->opt = opts;
+    a->c.opt = !strcmp(opts, "adam") ? OPT_ADAM : OPT_SGD;
+    a->c.saliency = !strcmp(sal, "fisher") ? SALIENCY_FISHER : SALIENCY_GRAD;
+    a->c.variant = !strcmp(var, "ascent") ? VARIANT_ASCENT : !strcmp(var, "uniform") ? VARIANT_UNIFORM : VARIANT_OTHER;
+    return 0;
+}
+
+/* Every option of forget, in the order the errors are reported.  0, or 2 with err. */
+static int forget_options(const Modality *m, const CliOpt *o, ForgetArgs *a, char *err, size_t errlen) {
+    memset(a, 0, sizeof *a);
+    unlearn_config_default(&a->c);
+    int rc = forget_required(o, a, err, errlen);
+    if (!rc) rc = forget_numbers(m, o, a, err, errlen);
+    if (!rc) rc = forget_choices(m, o, a, err, errlen);
+    a->c.verbose = !cli_flag(o, "quiet");
+    return rc;
+}
+
+/* Load the original model and check the classes against its slots.  NULL with rc (1 or 2) and err. */
+static Net *forget_load_model(const Modality *m, const ForgetArgs *a, ClassMap *cm, int *rc, char *err,
+                              size_t errlen) {
+    char modality[64] = "";
+    Net *net = checkpoint_load(a->model, cm, modality, err, errlen);
+    *rc = 1;
+    if (!net) return NULL;
+    if (*modality && strcmp(modality, m->name))
+        snprintf(err, errlen, "%s is a %s model, not %s", a->model, modality, m->name);
+    else if (classmap_slot(cm, (int)a->forget) < 0) {
+        char cls[256];
+        classmap_format(cm, cls, sizeof cls);
+        snprintf(err, errlen, "class %ld has no output slot in this model (its classes: %s)", a->forget, cls);
+        *rc = 2;
+    } else if (a->learn >= 0 && classmap_slot(cm, (int)a->learn) >= 0) {
+        snprintf(err, errlen, "class %ld already has an output slot in this model (slot %d)", a->learn,
+                 classmap_slot(cm, (int)a->learn));
+        *rc = 2;
+    } else if (a->learn == a->forget) {
+        snprintf(err, errlen, "--learn and --forget are the same class (%ld)", a->forget);
+        *rc = 2;
+    } else {
+        *rc = 0;
+        return net;
+    }
+    net_free(net);
+    return NULL;
+}
+
+/* Build the task from the data (the data seed picks the --limit subsample).  0 or -1 with err. */
+static int forget_task(const Modality *m, const CliOpt *o, const ForgetArgs *a, const ClassMap *cm,
+                       UnlearnTask *task, DataOptions *dopt, char *err, size_t errlen) {
+    Dataset *train = NULL, *test = NULL;
+    if (svc_load_data_seeded(m, o, a->data_seed, dopt, &train, &test, err, errlen)) return -1;
+    int rc = task_build(task, train, test, cm, (int)a->forget, (int)a->learn, (int)a->learn_limit,
+                        (uint64_t)a->seed, err, errlen);
+    ds_free(train);
+    ds_free(test);
+    return rc;
+}
+
+static void forget_print(const ForgetArgs *a, const ForgetScores *before, const ForgetScores *after,
+                         const UnlearnStats *st, size_t n_params) {
+    printf("%-16s  %10s  %10s  %10s  %9s\n", "model", "forget leak", "new class", "retained", "seconds");
+    printf("%-16s", "original");
+    pct(stdout, before->leak); pct(stdout, before->newacc); pct(stdout, before->retained);
+    printf("  %9s\n", "-");
+    printf("%-16s", a->meth->name);
+    pct(stdout, after->leak); pct(stdout, after->newacc); pct(stdout, after->retained);
+    printf("  %9.2f\n", st->seconds);
+    printf("(%ld steps, %.3g GFLOP", st->steps, st->flops / 1e9);
+    if (st->frozen) printf(", %ld of %zu parameters frozen", st->frozen, n_params);
+    printf(")\n");
+}
+
+/* The run's configuration as one compact JSON object (the checkpoint's metadata and the JSON's "config"). */
+static void forget_config_json(JsonWriter *w, const ForgetArgs *a, const UnlearnTask *task, const UnlearnStats *st) {
+    const UnlearnConfig *c = &a->c;
+    jw_object(w, JW_INLINE);
+    jw_key(w, "method"); jw_str(w, a->meth->name);
+    jw_key(w, "source_model"); jw_str(w, a->model);
+    jw_key(w, "forget"); jw_int(w, a->forget);
+    jw_key(w, "learn"); jw_int(w, a->learn);
+    jw_key(w, "slot"); jw_int(w, task->slot);
+    jw_key(w, "forgotten_slot"); jw_int(w, a->learn < 0 ? task->slot : -1);
+    jw_key(w, "steps"); jw_int(w, c->steps);
+    jw_key(w, "batch"); jw_int(w, c->batch);
+    jw_key(w, "lr"); jw_float(w, c->lr);
+    jw_key(w, "opt"); jw_str(w, a->opt);
+    jw_key(w, "seed"); jw_int(w, a->seed);
+    jw_key(w, "data_seed"); jw_int(w, a->data_seed);
+    jw_key(w, "learn_limit"); jw_int(w, a->learn_limit);
+    jw_key(w, "mask_frac"); jw_float(w, c->mask_frac);
+    jw_key(w, "saliency"); jw_str(w, a->saliency);
+    jw_key(w, "variant"); jw_str(w, a->variant);
+    jw_key(w, "forget_weight"); jw_float(w, c->forget_weight);
+    jw_key(w, "alpha"); jw_float(w, c->alpha);
+    jw_key(w, "lambda"); jw_float(w, c->lambda);
+    jw_key(w, "temperature"); jw_float(w, c->temperature);
+    jw_key(w, "max_every"); jw_int(w, c->max_steps_ratio);
+    jw_key(w, "new_class_steps"); jw_int(w, c->new_class_steps);
+    jw_key(w, "importance_samples"); jw_int(w, c->importance_samples);
+    jw_key(w, "seconds"); jw_num(w, st->seconds);
+    jw_key(w, "flops"); jw_num(w, st->flops);
+    jw_key(w, "method_steps"); jw_int(w, st->steps);
+    jw_key(w, "frozen"); jw_int(w, st->frozen);
+    jw_end(w);
+}
+
+static void scores_json(JsonWriter *w, const ForgetScores *s) {
+    jw_object(w, JW_INLINE);
+    jw_key(w, "forget_leakage"); jw_num(w, s->leak);
+    jw_key(w, "new_class_acc"); jw_num(w, s->newacc);
+    jw_key(w, "retained_acc"); jw_num(w, s->retained);
+    jw_end(w);
+}
+
+/* The results JSON (--json).  0 or -1 with err. */
+static int forget_write_json(const Modality *m, const ForgetArgs *a, const char *cfg, const ForgetScores *before,
+                             const ForgetScores *after, const UnlearnStats *st, size_t n_params, char *err,
+                             size_t errlen) {
+    JsonWriter w;
+    jw_init(&w, JW_PRETTY);
+    jw_object(&w, JW_LINES);
+    jw_key(&w, "modality"); jw_str(&w, m->name);
+    jw_key(&w, "model"); jw_str(&w, a->out);
+    jw_key(&w, "config"); jw_raw(&w, cfg);
+    jw_key(&w, "before"); scores_json(&w, before);
+    jw_key(&w, "after"); scores_json(&w, after);
+    jw_key(&w, "seconds"); jw_num(&w, st->seconds);
+    jw_key(&w, "flops"); jw_num(&w, st->flops);
+    jw_key(&w, "steps"); jw_int(&w, st->steps);
+    jw_key(&w, "frozen"); jw_int(&w, st->frozen);
+    jw_key(&w, "n_params"); jw_int(&w, (long long)n_params);
+    jw_end(&w);
+    jb_puts(&w.buf, "\n");
+    int rc = report_write_json(a->json, &w, err, errlen);
+    jw_free(&w);
+    return rc;
+}
+
+/* Write the checkpoint (after-slots; plain forgetting keeps the old class list, since a slot
+ * standing for no class cannot be stored in it, and records the slot in the metadata) and
+ * the JSON.  0 or -1 with err. */
+static int forget_write(const Modality *m, const ForgetArgs *a, Net *net, const UnlearnTask *task,
+                        const ForgetScores *before, const ForgetScores *after, const UnlearnStats *st, char *err,
+                        size_t errlen) {
+    JsonWriter cfg;
+    jw_init(&cfg, JW_COMPACT);
+    forget_config_json(&cfg, a, task, st);
+    if (cfg.buf.oom) { jw_free(&cfg); snprintf(err, errlen, "out of memory"); return -1; }
+    const ClassMap *save_map = a->learn >= 0 ? &task->after : &task->before;
+    int rc = checkpoint_save(a->out, net, save_map, m->name, "unlearn", cfg.buf.buf, err, errlen);
+    if (!rc) printf("wrote %s\n", a->out);
+    if (!rc && a->json) {
+        rc = forget_write_json(m, a, cfg.buf.buf, before, after, st, net->n_params, err, errlen);
+        if (!rc) printf("wrote %s\n", a->json);
+    }
+    jw_free(&cfg);
+    return rc;
+}
+
+/* Run the method on net and report.  0 or -1 with err. */
+static int forget_run(const Modality *m, const ForgetArgs *a, Net *net, const UnlearnTask *task, int augment,
+                      char *err, size_t errlen) {
+    UnlearnConfig c = a->c;
+    TrainConfig recipe = m->recipe;
+    recipe.batch = c.batch;
+    recipe.lr = c.lr;
+    recipe.opt = c.opt;
+    recipe.augment = augment ? m->augment : NULL;
+    if (a->is_retrain) c.recipe = &recipe;
+
+    ForgetScores before, after;
+    forget_scores(net, task, m->n_labels, &before);
+    if (c.verbose) {
+        char lc[16];
+        snprintf(lc, sizeof lc, "%ld", a->learn);
+        fprintf(stderr, "%s: %s: forget %ld (slot %d), learn %s; %d forget, %d learn, %d retain samples; "
+                "%zu parameters, %s\n", m->program, a->meth->name, a->forget, task->slot, a->learn >= 0 ? lc : "none",
+                task->forget->n, task->learn->n, task->retain->n, net->n_params,
+                net->device == DEVICE_CUDA ? "cuda" : "cpu");
+    }
+    UnlearnStats st;
+    memset(&st, 0, sizeof st);
+    char e[512];
+    if (a->meth->run(net, task, &c, &st, e, sizeof e)) {
+        snprintf(err, errlen, "%s: %s", a->meth->name, e);
+        return -1;
+    }
+    net_sync_to_host(net);
+    forget_scores(net, task, m->n_labels, &after);
+    forget_print(a, &before, &after, &st, net->n_params);
+    return forget_write(m, a, net, task, &before, &after, &st, err, errlen);
 }
 
 int cmd_forget(const Modality *m, int argc, char **argv) {
@@ -95,208 +372,28 @@ int cmd_forget(const Modality *m, int argc, char **argv) {
                   {"saliency", 1, 0}, {"variant", 1, 0}, {"forget-weight", 1, 0}, {"new-class-steps", 1, 0},
                   {"alpha", 1, 0}, {"lambda", 1, 0}, {"temperature", 1, 0}, {"max-every", 1, 0},
                   {"importance-samples", 1, 0}, {"no-augment", 0, 0}, {0, 0, 0}};
-    const char *P = m->program;
-    char err[512];
-#define FAIL(code, ...) do { fprintf(stderr, "%s forget: ", P); fprintf(stderr, __VA_ARGS__); \
-        fputc('\n', stderr); rc = (code); goto out; } while (0)
-    int rc = 1;
-    Net *net = NULL;
-    Dataset *train = NULL, *test = NULL;
+    char err[1024];
+    if (cli_parse(o, argc, argv, 2, err, sizeof err)) { fprintf(stderr, "%s forget: %s\n", m->program, err); return 2; }
+    if (cli_flag(o, "help")) { forget_help(m); return 0; }
+    ForgetArgs a;
+    int rc = forget_options(m, o, &a, err, sizeof err);
+    if (rc) { fprintf(stderr, "%s forget: %s\n", m->program, err); return rc; }
+    svc_set_threads((int)a.threads);
+
+    ClassMap cm;
+    Net *net = forget_load_model(m, &a, &cm, &rc, err, sizeof err);
     UnlearnTask task;
     memset(&task, 0, sizeof task);
-    if (cli_parse(o, argc, argv, 2, err, sizeof err)) { fprintf(stderr, "%s forget: %s\n", P, err); return 2; }
-    if (cli_flag(o, "help")) { forget_help(m); return 0; }
-
-    /* ---- options ---- */
-    const char *model = cli_str(o, "model", NULL), *mname = cli_str(o, "method", NULL);
-    const char *outp = cli_str(o, "out", NULL), *json = cli_str(o, "json", NULL);
-    if (!mname) FAIL(2, "--method NAME is required (see --help for the list)");
-    const UnlearnMethod *meth = unlearn_method_find(mname);
-    if (!meth) {
-        char names[512] = "";
-        for (int i = 0; unlearn_methods[i]; i++) {
-            strncat(names, i ? ", " : "", sizeof names - strlen(names) - 1);
-            strncat(names, unlearn_methods[i]->name, sizeof names - strlen(names) - 1);
-        }
-        FAIL(2, "unknown method '%s' (methods: %s)", mname, names);
-    }
-    if (!model) FAIL(2, "--model FILE is required");
-    if (!cli_str(o, "forget", NULL)) FAIL(2, "--forget C is required");
-    if (!cli_str(o, "learn", NULL)) FAIL(2, "--learn C (or --learn none) is required");
-    if (!outp) FAIL(2, "--out FILE is required");
-    int is_retrain = !strcmp(meth->name, "retrain");
-    UnlearnConfig c;
-    unlearn_config_default(&c);
-    long forget_c, learn_c = -1, threads, steps, batch, seed, dseed, llimit, ncs, maxev, isamp;
-    double lr, mfrac, fw, alpha, lambda, temp;
-    const char *ls = cli_str(o, "learn", "none");
-    if (cli_int(o, "forget", 0, 0, m->n_labels - 1, &forget_c, err, sizeof err) ||
-        (strcmp(ls, "none") && cli_int(o, "learn", 0, 0, m->n_labels - 1, &learn_c, err, sizeof err)) ||
-        cli_int(o, "threads", 0, 0, 1024, &threads, err, sizeof err) ||
-        cli_int(o, "steps", is_retrain ? 0 : c.steps, 1, 100000000, &steps, err, sizeof err) ||
-        cli_int(o, "batch", is_retrain ? m->recipe.batch : c.batch, 1, 65536, &batch, err, sizeof err) ||
-        cli_int(o, "seed", 1, 0, LONG_MAX, &seed, err, sizeof err) ||
-        cli_int(o, "data-seed", seed, 0, LONG_MAX, &dseed, err, sizeof err) ||
-        cli_int(o, "learn-limit", 0, 0, 100000000, &llimit, err, sizeof err) ||
-        cli_int(o, "new-class-steps", c.new_class_steps, 0, 100000000, &ncs, err, sizeof err) ||
-        cli_int(o, "max-every", c.max_steps_ratio, 0, 1000000, &maxev, err, sizeof err) ||
-        cli_int(o, "importance-samples", c.importance_samples, 0, 100000000, &isamp, err, sizeof err) ||
-        cli_float(o, "lr", is_retrain ? m->recipe.lr : c.lr, 1e-9, 100, &lr, err, sizeof err) ||
-        cli_float(o, "mask-frac", c.mask_frac, 0, 1, &mfrac, err, sizeof err) ||
-        cli_float(o, "forget-weight", c.forget_weight, 0, 1000, &fw, err, sizeof err) ||
-        cli_float(o, "alpha", c.alpha, 0, 1e9, &alpha, err, sizeof err) ||
-        cli_float(o, "lambda", c.lambda, 0, 1e9, &lambda, err, sizeof err) ||
-        cli_float(o, "temperature", c.temperature, 1e-3, 1000, &temp, err, sizeof err))
-        FAIL(2, "%s", err);
-    const char *sal = cli_str(o, "saliency", "grad"), *var = cli_str(o, "variant", "ascent");
-    const char *opts = cli_str(o, "opt", is_retrain ? (m->recipe.opt == OPT_ADAM ? "adam" : "sgd") : "adam");
-    if (strcmp(sal, "grad") && strcmp(sal, "fisher")) FAIL(2, "--saliency must be grad or fisher, not '%s'", sal);
-    if (strcmp(var, "ascent") && strcmp(var, "uniform") && strcmp(var, "other"))
-        FAIL(2, "--variant must be ascent, uniform or other, not '%s'", var);
-    if (strcmp(opts, "adam") && strcmp(opts, "sgd")) FAIL(2, "--opt must be adam or sgd, not '%s'", opts);
-    c.steps = steps;
-    c.batch = (int)batch;
-    c.lr = (float)lr;
-    c.opt = !strcmp(opts, "adam") ? OPT_ADAM : OPT_SGD;
-    c.seed = (uint64_t)seed;
-    c.mask_frac = (float)mfrac;
-    c.saliency = !strcmp(sal, "fisher");
-    c.variant = !strcmp(var, "ascent") ? 0 : !strcmp(var, "uniform") ? 1 : 2;
-    c.forget_weight = (float)fw;
-    c.alpha = (float)alpha;
-    c.lambda = (float)lambda;
-    c.temperature = (float)temp;
-    c.max_steps_ratio = (int)maxev;
-    c.new_class_steps = ncs;
-    c.importance_samples = (int)isamp;
-    c.verbose = !cli_flag(o, "quiet");
-    driver_set_threads((int)threads);
-
-    /* ---- model ---- */
-    ClassMap cm;
-    char modality[64] = "";
-    net = checkpoint_load(model, &cm, modality, err, sizeof err);
-    if (!net) FAIL(1, "%s", err);
-    if (*modality && strcmp(modality, m->name)) FAIL(1, "%s is a %s model, not %s", model, modality, m->name);
-    if (classmap_slot(&cm, (int)forget_c) < 0) {
-        char cls[256];
-        classmap_format(&cm, cls, sizeof cls);
-        FAIL(2, "class %ld has no output slot in this model (its classes: %s)", forget_c, cls);
-    }
-    if (learn_c >= 0 && classmap_slot(&cm, (int)learn_c) >= 0)
-        FAIL(2, "class %ld already has an output slot in this model (slot %d)", learn_c,
-             classmap_slot(&cm, (int)learn_c));
-    if (learn_c == forget_c) FAIL(2, "--learn and --forget are the same class (%ld)", forget_c);
-
-    /* ---- data (the data seed picks the --limit subsample) ---- */
-    CliOpt od[sizeof o / sizeof o[0]];
-    memcpy(od, o, sizeof o);
-    char dseed_s[32];
-    snprintf(dseed_s, sizeof dseed_s, "%ld", dseed);
-    for (CliOpt *p = od; p->name; p++) if (!strcmp(p->name, "seed")) p->value = dseed_s;
     DataOptions dopt;
-    if (driver_load_data(m, od, &dopt, &train, &test, err, sizeof err)) FAIL(1, "%s", err);
-    if (task_build(&task, train, test, &cm, (int)forget_c, (int)learn_c, (int)llimit, (uint64_t)seed, err,
-                   sizeof err))
-        FAIL(1, "%s", err);
-    ds_free(train); ds_free(test);
-    train = test = NULL;
-    if (net_set_device(net, cli_str(o, "device", "auto"), err, sizeof err)) FAIL(1, "%s", err);
-    TrainConfig recipe = m->recipe;
-    recipe.batch = c.batch;
-    recipe.lr = c.lr;
-    recipe.opt = c.opt;
-    recipe.augment = dopt.augment ? m->augment : NULL;
-    if (is_retrain) c.recipe = &recipe;
-
-    ForgetScores before, after;
-    forget_scores(net, &task, m->n_labels, &before);
-    if (c.verbose) {
-        char lc[16];
-        snprintf(lc, sizeof lc, "%ld", learn_c);
-        fprintf(stderr, "%s: %s: forget %ld (slot %d), learn %s; %d forget, %d learn, %d retain samples; "
-                "%zu parameters, %s\n", P, meth->name, forget_c, task.slot, learn_c >= 0 ? lc : "none",
-                task.forget->n, task.learn->n, task.retain->n, net->n_params,
-                net->device == DEVICE_CUDA ? "cuda" : "cpu");
+    if (net) {
+        rc = 1;
+        if (!forget_task(m, o, &a, &cm, &task, &dopt, err, sizeof err) &&
+            !net_set_device(net, cli_str(o, "device", "auto"), err, sizeof err) &&
+            !forget_run(m, &a, net, &task, dopt.augment, err, sizeof err))
+            rc = 0;
     }
-    UnlearnStats st;
-    memset(&st, 0, sizeof st);
-    if (meth->run(net, &task, &c, &st, err, sizeof err)) FAIL(1, "%s: %s", meth->name, err);
-    net_sync_to_host(net);
-    forget_scores(net, &task, m->n_labels, &after);
-
-    printf("%-16s  %10s  %10s  %10s  %9s\n", "model", "forget leak", "new class", "retained", "seconds");
-    printf("%-16s", "original");
-    pct(stdout, before.leak); pct(stdout, before.newacc); pct(stdout, before.retained);
-    printf("  %9s\n", "-");
-    printf("%-16s", meth->name);
-    pct(stdout, after.leak); pct(stdout, after.newacc); pct(stdout, after.retained);
-    printf("  %9.2f\n", st.seconds);
-    printf("(%ld steps, %.3g GFLOP", st.steps, st.flops / 1e9);
-    if (st.frozen) printf(", %ld of %zu parameters frozen", st.frozen, net->n_params);
-    printf(")\n");
-
-    /* ---- checkpoint: after-slots; plain forgetting keeps the old class list (a slot standing
-     * for no class cannot be stored in it) and records the slot in the metadata ---- */
-    JsonBuf cfg;
-    jb_init(&cfg);
-    jb_printf(&cfg, "{\"method\":");
-    jb_str(&cfg, meth->name);
-    jb_printf(&cfg, ",\"source_model\":");
-    jb_str(&cfg, model);
-    jb_printf(&cfg, ",\"forget\":%ld,\"learn\":%ld,\"slot\":%d,\"forgotten_slot\":%d,\"steps\":%ld,\"batch\":%d,"
-              "\"lr\":", forget_c, learn_c, task.slot, learn_c < 0 ? task.slot : -1, c.steps, c.batch);
-    jb_float(&cfg, c.lr);
-    jb_printf(&cfg, ",\"opt\":\"%s\",\"seed\":%ld,\"data_seed\":%ld,\"learn_limit\":%ld,\"mask_frac\":", opts, seed,
-              dseed, llimit);
-    jb_float(&cfg, c.mask_frac);
-    jb_printf(&cfg, ",\"saliency\":\"%s\",\"variant\":\"%s\",\"forget_weight\":", sal, var);
-    jb_float(&cfg, c.forget_weight);
-    jb_printf(&cfg, ",\"alpha\":"); jb_float(&cfg, c.alpha);
-    jb_printf(&cfg, ",\"lambda\":"); jb_float(&cfg, c.lambda);
-    jb_printf(&cfg, ",\"temperature\":"); jb_float(&cfg, c.temperature);
-    jb_printf(&cfg, ",\"max_every\":%d,\"new_class_steps\":%ld,\"importance_samples\":%d,\"seconds\":",
-              c.max_steps_ratio, c.new_class_steps, c.importance_samples);
-    jb_num(&cfg, st.seconds);
-    jb_printf(&cfg, ",\"flops\":"); jb_num(&cfg, st.flops);
-    jb_printf(&cfg, ",\"method_steps\":%ld,\"frozen\":%ld}", st.steps, st.frozen);
-    if (cfg.oom) { jb_free(&cfg); FAIL(1, "out of memory"); }
-    const ClassMap *save_map = learn_c >= 0 ? &task.after : &task.before;
-    if (checkpoint_save(outp, net, save_map, m->name, "unlearn", cfg.buf, err, sizeof err)) {
-        jb_free(&cfg);
-        FAIL(1, "%s", err);
-    }
-    printf("wrote %s\n", outp);
-    if (json) {
-        JsonBuf j;
-        jb_init(&j);
-        jb_printf(&j, "{\n  \"modality\": ");
-        jb_str(&j, m->name);
-        jb_printf(&j, ",\n  \"model\": ");
-        jb_str(&j, outp);
-        jb_printf(&j, ",\n  \"config\": %s,\n  \"before\": {\"forget_leakage\": ", cfg.buf);
-        jb_num(&j, before.leak);
-        jb_printf(&j, ", \"new_class_acc\": "); jb_num(&j, before.newacc);
-        jb_printf(&j, ", \"retained_acc\": "); jb_num(&j, before.retained);
-        jb_printf(&j, "},\n  \"after\": {\"forget_leakage\": "); jb_num(&j, after.leak);
-        jb_printf(&j, ", \"new_class_acc\": "); jb_num(&j, after.newacc);
-        jb_printf(&j, ", \"retained_acc\": "); jb_num(&j, after.retained);
-        jb_printf(&j, "},\n  \"seconds\": "); jb_num(&j, st.seconds);
-        jb_printf(&j, ",\n  \"flops\": "); jb_num(&j, st.flops);
-        jb_printf(&j, ",\n  \"steps\": %ld,\n  \"frozen\": %ld,\n  \"n_params\": %zu\n}\n", st.steps, st.frozen,
-                  net->n_params);
-        int bad = j.oom || atomic_write_text(json, j.buf, err, sizeof err);
-        if (j.oom) snprintf(err, sizeof err, "out of memory");
-        jb_free(&j);
-        if (bad) { jb_free(&cfg); FAIL(1, "%s", err); }
-        printf("wrote %s\n", json);
-    }
-    jb_free(&cfg);
-    rc = 0;
-out:
+    if (rc) fprintf(stderr, "%s forget: %s\n", m->program, err);
     task_free(&task);
-    ds_free(train); ds_free(test);
     net_free(net);
     return rc;
-#undef FAIL
 }

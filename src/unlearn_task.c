@@ -1,6 +1,6 @@
 /* unlearn_task.c — the replacement task (forget one class, learn another in its
- * slot), the default method configuration, the method table and the shared
- * new-class step (see unlearn.h). */
+ * slot), the default method configuration and the shared new-class step (see
+ * unlearn.h); the method table is src/methods/registry.c. */
 #include "unlearn.h"
 #include "methods/method_common.h"
 #include <stdio.h>
@@ -75,8 +75,8 @@ void unlearn_config_default(UnlearnConfig *c) {
     c->opt = OPT_ADAM;
     c->seed = 1;
     c->mask_frac = 0.5f;
-    c->saliency = 0;
-    c->variant = 0;
+    c->saliency = SALIENCY_GRAD;
+    c->variant = VARIANT_ASCENT;
     c->forget_weight = 0.01f;   /* per-sample ascent weight (NegGrad+, baseline ascent); tuned on MNIST */
     c->alpha = 10.0f;
     c->lambda = 1.0f;
@@ -86,23 +86,6 @@ void unlearn_config_default(UnlearnConfig *c) {
     c->importance_samples = 2048;
     c->recipe = NULL;
     c->verbose = 0;
-}
-
-extern const UnlearnMethod method_retrain, method_finetune, method_neggrad_plus, method_random_labels,
-    method_baseline, method_baseline_retain, method_salun, method_ssd, method_scrub, method_ours,
-    method_baseline_uniform, method_baseline_other, method_baseline_retain_other, method_head_only;
-
-const UnlearnMethod *const unlearn_methods[] = {
-    &method_retrain, &method_finetune, &method_neggrad_plus, &method_random_labels, &method_baseline,
-    &method_baseline_uniform, &method_baseline_other, &method_baseline_retain, &method_baseline_retain_other,
-    &method_salun, &method_ssd, &method_scrub, &method_ours, &method_head_only, NULL,
-};
-
-const UnlearnMethod *unlearn_method_find(const char *name) {
-    if (!name) return NULL;
-    for (int i = 0; unlearn_methods[i]; i++)
-        if (!strcmp(unlearn_methods[i]->name, name)) return unlearn_methods[i];
-    return NULL;
 }
 
 /* The shared new-class step: batches of learn (a quarter of the batch) and

@@ -34,6 +34,7 @@
  * runs, the masked optimiser and top-k mask are exact, importance passes leave
  * the model alone. */
 #include "test.h"
+#include "services.h"
 #include "unlearn.h"
 #include "saliency.h"
 #include "optim.h"
@@ -550,7 +551,7 @@ static void test_no_heldout(const Net *net0, const UnlearnTask *t, const Unlearn
 }
 
 int main(void) {
-    driver_set_threads(1);   /* OpenMP threads spin on the shared machine */
+    svc_set_threads(1);   /* OpenMP threads spin on the shared machine */
     char err[256];
     Dataset *train_all = blobs(60, 1), *test_all = blobs(30, 2);
     ClassMap orig;

@@ -4,6 +4,7 @@
  * step (ssd_dampen alone).  40 training samples per class, a net pre-trained
  * for a few epochs.  Data missing: skipped, but a failure when CI=true. */
 #include "test.h"
+#include "services.h"
 #include "unlearn.h"
 #include "methods/method_common.h"
 #include "mnist_modality.h"
@@ -67,7 +68,7 @@ static void one(const Modality *m, const char *spec, int epochs) {
 }
 
 int main(void) {
-    driver_set_threads(1);   /* two OpenMP threads spin on the shared 2-core machine */
+    svc_set_threads(1);   /* two OpenMP threads spin on the shared 2-core machine */
     one(&mnist_modality, "vision/nets/small.net", 3);
     one(&speech_modality, "audio/nets/speech.net", 6);
     TEST_DONE("test_ssd_real");

@@ -4,7 +4,7 @@
 #include "compare_plan.h"
 #include "compare_report.h"
 #include "compare_run.h"
-#include "modality.h"
+#include "services.h"
 #include <stdio.h>
 #include <time.h>
 
@@ -19,7 +19,7 @@ int main(int argc, char **argv) {
     int rc = plan_parse(&p, argc, argv);
     if (rc == 1) return 0;
     if (rc) return 2;
-    driver_set_threads(p.threads);
+    svc_set_threads(p.threads);
     double t0 = now_s();
     if (!p.nmerge) {
         if (!p.quiet)

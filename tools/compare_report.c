@@ -3,7 +3,7 @@
 #include "compare_report.h"
 #include "compare_table.h"
 #include "results.h"
-#include "featcache.h"
+#include "paths.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
 #include "checkpoint.h"
 #include "results.h"
 #include "klom.h"
-#include "featcache.h"
+#include "paths.h"
+#include "netspec.h"
 #include "task_val.h"
 #include <ctype.h>
 #include "train.h"

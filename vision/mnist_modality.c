@@ -2,16 +2,23 @@
  * grey images scaled to [0,1] and standardised (mean 0.1307, std 0.3081). */
 #include "mnist_modality.h"
 #include "idx.h"
+#include "paths.h"
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+int mnist_find_dir(const char *data_opt, char *out, size_t len, char *err, size_t errlen) {
+    char root[PATH_MAX], p[PATH_MAX + 16];
+    if (find_data_dir(data_opt, "mnist", root, sizeof root, err, errlen)) return -1;
+    snprintf(p, sizeof p, "%s/mnist", root);
+    if (snprintf(out, len, "%s", path_is_dir(p) ? p : root) >= (int)len) { snprintf(err, errlen, "path too long"); return -1; }
+    return 0;
+}
+
 static int mnist_modality_load(const DataOptions *o, Dataset **train, Dataset **test, char *err, size_t errlen) {
-    char root[PATH_MAX], dir[PATH_MAX + 16];
-    if (find_data_dir(o->data_dir, "mnist", root, sizeof root, err, errlen)) return -1;
-    snprintf(dir, sizeof dir, "%s/mnist", root);
-    if (access(dir, R_OK) != 0) snprintf(dir, sizeof dir, "%s", root); /* --data pointed at the mnist folder */
+    char dir[PATH_MAX];
+    if (mnist_find_dir(o->data_dir, dir, sizeof dir, err, errlen)) return -1;
     if (o->split && *o->split) {
         snprintf(err, errlen, "--split does not apply to MNIST (it has one train/test split)");
         return -1;

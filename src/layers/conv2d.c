@@ -402,6 +402,113 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
     lay_blas_single_end(nb);
 }
 
+/* The shapes of one backward call (see layers.h). */
+typedef struct { int B, C, H, W, OC, K, stride, pad, OH, OW; } ConvDims;
+
+/* Inside the parallel region: wt[c][oc][ky][kx] = w[oc][c][K-1-ky][K-1-kx] (for the transposed
+ * convolution that gives din) and db[oc] += sum of dout over batch and positions. */
+static void bwd_wt_db(float *wt, float *db, const float *w, const float *dout, const ConvDims *d, int want_wt) {
+    const int C = d->C, OC = d->OC, KK = d->K * d->K, OHW = d->OH * d->OW;
+    if (want_wt) {
+#pragma omp for schedule(static)
+        for (int c = 0; c < C; c++)
+            for (int oc = 0; oc < OC; oc++) {
+                const float *src = w + ((size_t)oc * C + c) * KK;
+                float *dd = wt + ((size_t)c * OC + oc) * KK;
+                for (int k = 0; k < KK; k++) dd[k] = src[KK - 1 - k];
+            }
+    }
+    if (db) {
+#pragma omp for schedule(static)
+        for (int m = 0; m < OC; m++) {
+            float acc = 0.0f;
+            for (int bb = 0; bb < d->B; bb++) {
+                const float *dp = dout + ((size_t)bb * OC + m) * OHW;
+                float a = 0.0f;
+                for (int i = 0; i < OHW; i++) a += dp[i];
+                acc += a;
+            }
+            db[m] += acc;
+        }
+    }
+}
+
+/* One large plane (sample bb alone): dW over blocks of output rows, din over blocks of input rows.
+ * first: dwp is overwritten rather than accumulated. */
+static void bwd_plane_blocks(float *din, float *dwp, float *col, const float *wt, const float *w, const float *dout,
+                             const float *in, const ConvDims *d, int bb, int s1, int first) {
+    const int C = d->C, H = d->H, W = d->W, OC = d->OC, K = d->K, OH = d->OH, OW = d->OW;
+    const int KK = K * K, CKK = C * KK, OHW = OH * OW, HW = H * W, P2 = K - 1 - d->pad;
+    const int rb = conv_rows_per_block(OH, OW);
+    const float *dob = dout + (size_t)bb * OC * OHW;
+    for (int ya = 0; ya < OH; ya += rb) {
+        const int yb = ya + rb < OH ? ya + rb : OH, nbk = (yb - ya) * OW;
+        im2col_rows(col, (size_t)nbk, in + (size_t)bb * C * HW, C, H, W, K, d->stride, d->pad, ya, yb, OW);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, nbk,
+                    1.0f, dob + (size_t)ya * OW, OHW, col, nbk, first ? 0.0f : 1.0f, dwp, CKK);
+        first = 0;
+    }
+    if (din && s1) {
+        /* din rows in blocks: the transposed convolution's output is H x W */
+        const int rb2 = conv_rows_per_block(H, W);
+        float *di = din + (size_t)bb * C * HW;
+        for (int ya = 0; ya < H; ya += rb2) {
+            const int yb = ya + rb2 < H ? ya + rb2 : H, nbk = (yb - ya) * W;
+            im2col_rows(col, (size_t)nbk, dob, OC, OH, OW, K, 1, P2, ya, yb, W);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, nbk, OC * KK,
+                        1.0f, wt, OC * KK, col, nbk, 0.0f, di + (size_t)ya * W, HW);
+        }
+    } else if (din) {
+        din_col2im(din + (size_t)bb * C * HW, col, w, dob, 1, C, H, W, OC, K, d->stride, d->pad, OH, OW);
+    }
+}
+
+/* g samples from bb as one GEMM each for dW and din.  first: dwp is overwritten. */
+static void bwd_chunk(float *din, float *dwp, float *col, float *tmp, const float *wt, const float *w,
+                      const float *dout, const float *in, const ConvDims *d, int bb, int g, int s1, int direct,
+                      int first) {
+    const int C = d->C, H = d->H, W = d->W, OC = d->OC, K = d->K, OH = d->OH, OW = d->OW;
+    const int KK = K * K, CKK = C * KK, OHW = OH * OW, HW = H * W, P2 = K - 1 - d->pad, N = g * OHW;
+    const float *dT;
+    if (g == 1) {
+        dT = dout + (size_t)bb * OC * OHW;
+    } else {
+        gather_rows(tmp, dout + (size_t)bb * OC * OHW, g, OC, OHW);
+        dT = tmp;
+    }
+    const float *cp;
+    if (direct && g == 1) {
+        cp = in + (size_t)bb * C * HW;
+    } else {
+        for (int j = 0; j < g; j++)
+            conv2d_im2col(col + (size_t)j * OHW, (size_t)N, in + (size_t)(bb + j) * C * HW,
+                   C, H, W, K, d->stride, d->pad, OH, OW);
+        cp = col;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, N,
+                1.0f, dT, N, cp, N, first ? 0.0f : 1.0f, dwp, CKK);
+    if (!din) return;
+    float *di = din + (size_t)bb * C * HW;
+    if (s1) {
+        const int N2 = g * HW;
+        const float *cp2;
+        if (K == 1 && d->pad == 0 && g == 1) {
+            cp2 = dout + (size_t)bb * OC * OHW;
+        } else {
+            for (int j = 0; j < g; j++)
+                conv2d_im2col(col + (size_t)j * HW, (size_t)N2, dout + (size_t)(bb + j) * OC * OHW,
+                       OC, OH, OW, K, 1, P2, H, W);
+            cp2 = col;
+        }
+        float *dst = g == 1 ? di : tmp;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, N2, OC * KK,
+                    1.0f, wt, OC * KK, cp2, N2, 0.0f, dst, N2);
+        if (g > 1) scatter_rows(di, tmp, g, C, HW, NULL);
+    } else {
+        din_col2im(di, col, w, dT, g, C, H, W, OC, K, d->stride, d->pad, OH, OW);
+    }
+}
+
 void conv2d_backward(float *din, float *dw, float *db, const float *dout,
                      const float *in, const float *w,
                      int B, int C, int H, int W, int OC, int K, int stride, int pad,
@@ -411,16 +518,15 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
         conv2d_band_backward(din, dw, db, dout, in, w, B, C, H, W, OC, K, pad, OH, OW, ws);
         return;
     }
+    const ConvDims d = {B, C, H, W, OC, K, stride, pad, OH, OW};
     const int T = lay_threads();
     const int G = conv_chunk(B, T, OH, OW, ncols_bwd);
     const int G2 = conv_chunk(B, T, OH, OW, ncols_fwd);
     const ConvWs s = conv_ws(G > G2 ? G : G2, C, H, W, OC, K, OH, OW);
-    const int KK = K * K, CKK = C * KK, OHW = OH * OW, HW = H * W;
     const int direct = (K == 1 && stride == 1 && pad == 0);
     const int s1 = conv_din_transposed(C, H, W, OC, K, stride, OH, OW);
-    const int P2 = K - 1 - pad;             /* its padding */
     float *wt = ws + s.per_thread * (size_t)T;
-    const size_t nw = (size_t)OC * CKK;
+    const size_t nw = (size_t)OC * C * K * K;
     const int nb = lay_blas_single_begin();
 #pragma omp parallel num_threads(lay_conv_threads(T, B, C, OC, K, OH, OW))
     {
@@ -428,104 +534,17 @@ void conv2d_backward(float *din, float *dw, float *db, const float *dout,
         float *col = ws + s.per_thread * (size_t)tid;
         float *tmp = col + s.col;
         float *dwp = tmp + s.tmp;
-
-        if (din && s1) {
-            /* wt[c][oc][ky][kx] = w[oc][c][K-1-ky][K-1-kx] */
-#pragma omp for schedule(static)
-            for (int c = 0; c < C; c++)
-                for (int oc = 0; oc < OC; oc++) {
-                    const float *src = w + ((size_t)oc * C + c) * KK;
-                    float *d = wt + ((size_t)c * OC + oc) * KK;
-                    for (int k = 0; k < KK; k++) d[k] = src[KK - 1 - k];
-                }
-        }
-        if (db) {
-#pragma omp for schedule(static)
-            for (int m = 0; m < OC; m++) {
-                float acc = 0.0f;
-                for (int bb = 0; bb < B; bb++) {
-                    const float *d = dout + ((size_t)bb * OC + m) * OHW;
-                    float a = 0.0f;
-                    for (int i = 0; i < OHW; i++) a += d[i];
-                    acc += a;
-                }
-                db[m] += acc;
-            }
-        }
-
+        bwd_wt_db(wt, db, w, dout, &d, din && s1);
         int b0, b1;
         lay_split(B, nth, tid, &b0, &b1);
         int first = 1;
         for (int bb = b0; bb < b1; bb += G) {
             const int g = (b1 - bb) < G ? (b1 - bb) : G;
-            const int N = g * OHW;
-            const int rb = conv_rows_per_block(OH, OW);
-            if (g == 1 && !direct && rb < OH) {
-                /* one large plane: dW over blocks of output rows */
-                const float *dob = dout + (size_t)bb * OC * OHW;
-                for (int ya = 0; ya < OH; ya += rb) {
-                    const int yb = ya + rb < OH ? ya + rb : OH, nbk = (yb - ya) * OW;
-                    im2col_rows(col, (size_t)nbk, in + (size_t)bb * C * HW, C, H, W, K, stride, pad,
-                                ya, yb, OW);
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, nbk,
-                                1.0f, dob + (size_t)ya * OW, OHW, col, nbk, first ? 0.0f : 1.0f, dwp, CKK);
-                    first = 0;
-                }
-                if (din && s1) {
-                    /* din rows in blocks: the transposed convolution's output is H x W */
-                    const int rb2 = conv_rows_per_block(H, W);
-                    float *di = din + (size_t)bb * C * HW;
-                    for (int ya = 0; ya < H; ya += rb2) {
-                        const int yb = ya + rb2 < H ? ya + rb2 : H, nbk = (yb - ya) * W;
-                        im2col_rows(col, (size_t)nbk, dob, OC, OH, OW, K, 1, P2, ya, yb, W);
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, nbk, OC * KK,
-                                    1.0f, wt, OC * KK, col, nbk, 0.0f, di + (size_t)ya * W, HW);
-                    }
-                } else if (din) {
-                    din_col2im(din + (size_t)bb * C * HW, col, w, dob, 1, C, H, W, OC, K, stride,
-                               pad, OH, OW);
-                }
-                continue;
-            }
-            const float *dT;
-            if (g == 1) {
-                dT = dout + (size_t)bb * OC * OHW;
-            } else {
-                gather_rows(tmp, dout + (size_t)bb * OC * OHW, g, OC, OHW);
-                dT = tmp;
-            }
-            const float *cp;
-            if (direct && g == 1) {
-                cp = in + (size_t)bb * C * HW;
-            } else {
-                for (int j = 0; j < g; j++)
-                    conv2d_im2col(col + (size_t)j * OHW, (size_t)N, in + (size_t)(bb + j) * C * HW,
-                           C, H, W, K, stride, pad, OH, OW);
-                cp = col;
-            }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, N,
-                        1.0f, dT, N, cp, N, first ? 0.0f : 1.0f, dwp, CKK);
+            if (g == 1 && !direct && conv_rows_per_block(OH, OW) < OH)
+                bwd_plane_blocks(din, dwp, col, wt, w, dout, in, &d, bb, s1, first);
+            else
+                bwd_chunk(din, dwp, col, tmp, wt, w, dout, in, &d, bb, g, s1, direct, first);
             first = 0;
-            if (!din) continue;
-            float *di = din + (size_t)bb * C * HW;
-            if (s1) {
-                const int N2 = g * HW;
-                const float *cp2;
-                if (K == 1 && pad == 0 && g == 1) {
-                    cp2 = dout + (size_t)bb * OC * OHW;
-                } else {
-                    for (int j = 0; j < g; j++)
-                        conv2d_im2col(col + (size_t)j * HW, (size_t)N2, dout + (size_t)(bb + j) * OC * OHW,
-                               OC, OH, OW, K, 1, P2, H, W);
-                    cp2 = col;
-                }
-                float *dst = g == 1 ? di : tmp;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, N2, OC * KK,
-                            1.0f, wt, OC * KK, cp2, N2, 0.0f, dst, N2);
-                if (g > 1) scatter_rows(di, tmp, g, C, HW, NULL);
-            } else {
-                din_col2im(di, col, w, dT, g, C, H, W, OC, K, stride, pad, OH, OW);
-            }
         }
         if (first) memset(dwp, 0, sizeof(float) * nw); /* a thread without samples */
 #pragma omp barrier

@@ -1,13 +1,13 @@
 /* baseline.c — the seed's naive procedure, and the same with retain data.
  *
  * 1. Importance of every weight for the forgotten class on the forget set
- *    (c->saliency 0: |sum of CE gradients|, 1: Fisher diagonal from per-batch
+ *    (c->saliency SALIENCY_GRAD: |sum of CE gradients|, SALIENCY_FISHER: Fisher diagonal from per-batch
  *    gradients); the top mask_frac stay trainable, the rest are frozen
  *    exactly by the masked optimiser.
  * 2. Fine-tune the trainable weights with a loss that penalises the forgotten
- *    class on forget samples (c->variant 0: gradient ascent on CE at the old
- *    slot, weight -forget_weight; 1: uniform target over all slots; 2: uniform
- *    over the other slots, weight 1 for 1 and 2) and rewards the
+ *    class on forget samples (c->variant VARIANT_ASCENT: gradient ascent on CE at the
+ *    old slot, weight -forget_weight; VARIANT_UNIFORM: uniform target over all slots;
+ *    VARIANT_OTHER: uniform over the other slots, weight 1 for both) and rewards the
  *    new class in the slot (CE on learn samples, after-slots).
  *
  * "baseline": forget + learn data only, half a batch each (as first described:
@@ -22,15 +22,15 @@ static int run_common(Net *net, const UnlearnTask *t, const UnlearnConfig *c, Un
                       char *err, size_t errlen) {
     double t0 = method_begin(net, c, st);
     const size_t n = net->n_params;
-    if (c->variant < 0 || c->variant > 2) { snprintf(err, errlen, "baseline: variant must be 0, 1 or 2"); return -1; }
-    if (c->saliency < 0 || c->saliency > 1) { snprintf(err, errlen, "baseline: saliency must be 0 or 1"); return -1; }
+    if ((int)c->variant < VARIANT_ASCENT || c->variant > VARIANT_OTHER) { snprintf(err, errlen, "baseline: variant must be 0, 1 or 2"); return -1; }
+    if ((int)c->saliency < SALIENCY_GRAD || c->saliency > SALIENCY_FISHER) { snprintf(err, errlen, "baseline: saliency must be 0 or 1"); return -1; }
     float *score = malloc((n ? n : 1) * sizeof(float));
     uint8_t *mask = malloc(n ? n : 1);
     if (!score || !mask) { free(score); free(mask); snprintf(err, errlen, "baseline: out of memory"); return -1; }
     int rc = forget_importance(net, t, c, c->saliency, score, st, err, errlen);
     static const TargetKind kinds[3] = {TGT_SLOT, TGT_UNIFORM, TGT_OTHER};
     TargetKind fk = kinds[c->variant];
-    float fw = c->variant == 0 ? -c->forget_weight : 1.0f;
+    float fw = c->variant == VARIANT_ASCENT ? -c->forget_weight : 1.0f;
     Mixer mx;
     mixer_init(&mx, net->n_classes, sub_seed(c->seed, with_retain ? 15 : 14));
     if (rc == 0) {
@@ -69,22 +69,22 @@ static int run_retain(Net *net, const UnlearnTask *t, const UnlearnConfig *c, Un
 
 /* The variants as methods of their own, so one comparison run puts them side by side. */
 static int run_variant(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, int with_retain,
-                       int variant, char *err, size_t errlen) {
+                       BaselineVariant variant, char *err, size_t errlen) {
     UnlearnConfig v = *c;
     v.variant = variant;
     return run_common(net, t, &v, st, with_retain, err, errlen);
 }
 static int run_uniform(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err,
                        size_t errlen) {
-    return run_variant(net, t, c, st, 0, 1, err, errlen);
+    return run_variant(net, t, c, st, 0, VARIANT_UNIFORM, err, errlen);
 }
 static int run_other(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err,
                      size_t errlen) {
-    return run_variant(net, t, c, st, 0, 2, err, errlen);
+    return run_variant(net, t, c, st, 0, VARIANT_OTHER, err, errlen);
 }
 static int run_retain_other(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err,
                             size_t errlen) {
-    return run_variant(net, t, c, st, 1, 2, err, errlen);
+    return run_variant(net, t, c, st, 1, VARIANT_OTHER, err, errlen);
 }
 
 const UnlearnMethod method_baseline = {

@@ -29,6 +29,7 @@
 #include "dataset.h"
 #include "fsdd.h"
 #include "melspec.h"
+#include "paths.h"
 
 /* flags for featcache_get */
 enum {
@@ -66,11 +67,4 @@ int featcache_check(const char *rec_dir, const char *cache_dir, const char *name
  * (the folder holding Makefile and src/modality.h, searched upward from the
  * executable, then from the working directory), else ./cache. */
 void featcache_default_dir(char *out, size_t len);
-
-/* The repository root (folder with Makefile and src/modality.h) found upward
- * from the executable's folder, then from the working directory.  0 or -1. */
-int unlearn_repo_root(char *out, size_t len);
-
-/* mkdir -p.  0 or -1 with err. */
-int mkdir_p(const char *dir, char *err, size_t errlen);
 #endif

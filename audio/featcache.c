@@ -1,4 +1,4 @@
-/* featcache.c — see featcache.h. */
+/* featcache.c — log-mel features of a recordings folder computed once and kept on disk (see featcache.h). */
 #include "featcache.h"
 #include "atomic_file.h"
 #include "md5.h"
@@ -12,63 +12,6 @@
 
 #define BIN_MAGIC "UNLFEAT1\n"
 #define MAX_HEADER 4096
-
-int mkdir_p(const char *dir, char *err, size_t errlen) {
-    char p[PATH_MAX];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) { snprintf(err, errlen, "%s: path too long", dir); return -1; }
-    size_t n = strlen(p);
-    while (n > 1 && p[n - 1] == '/') p[--n] = 0;
-    for (char *s = p + 1; ; s++) {
-        if (*s == '/' || *s == 0) {
-            char c = *s;
-            *s = 0;
-            if (mkdir(p, 0777) && errno != EEXIST) {
-                snprintf(err, errlen, "%s: cannot create folder (%s)", p, strerror(errno));
-                return -1;
-            }
-            *s = c;
-            if (!c) break;
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) { snprintf(err, errlen, "%s: not a folder", dir); return -1; }
-    return 0;
-}
-
-static int is_repo_root(const char *d) {
-    char p[PATH_MAX + 32];
-    snprintf(p, sizeof p, "%s/Makefile", d);
-    if (access(p, R_OK)) return 0;
-    snprintf(p, sizeof p, "%s/src/modality.h", d);
-    return access(p, R_OK) == 0;
-}
-
-/* Walk up from start (a folder) looking for the repository root. */
-static int find_root_from(const char *start, char *out, size_t len) {
-    char d[PATH_MAX];
-    if (!realpath(start, d)) return -1;
-    for (int depth = 0; depth < 6; depth++) {
-        if (is_repo_root(d)) { snprintf(out, len, "%s", d); return 0; }
-        char *s = strrchr(d, '/');
-        if (!s || s == d) break;
-        *s = 0;
-    }
-    return -1;
-}
-
-int unlearn_repo_root(char *out, size_t len) {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *s = strrchr(exe, '/');
-        if (s) {
-            *s = 0;
-            if (!find_root_from(exe, out, len)) return 0;
-        }
-    }
-    return find_root_from(".", out, len);
-}
 
 void featcache_default_dir(char *out, size_t len) {
     const char *env = getenv("UNLEARN_CACHE");
