@@ -124,7 +124,8 @@ static void eval_json(JsonWriter *w, const Modality *m, const char *path, const 
 }
 
 static int parse_metrics(const char *list, MetricsConfig *mc, char *err, size_t errlen) {
-    mc->mia = mc->probe = mc->relearn = 0;
+    /* k-shot recovery needs the validation split and KLoM margins an ensemble: unlearn-compare measures them */
+    mc->mia = mc->probe = mc->relearn = mc->relapse = mc->kshot = mc->margins = mc->relearn_ks = 0;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -132,9 +133,10 @@ static int parse_metrics(const char *list, MetricsConfig *mc, char *err, size_t 
         else if (!strcmp(tok, "mia")) mc->mia = 1;
         else if (!strcmp(tok, "probe")) mc->probe = 1;
         else if (!strcmp(tok, "relearn")) mc->relearn = 1;
-        else if (!strcmp(tok, "all")) mc->mia = mc->probe = mc->relearn = 1;
+        else if (!strcmp(tok, "relapse")) mc->relapse = mc->probe = 1;
+        else if (!strcmp(tok, "all")) mc->mia = mc->probe = mc->relearn = mc->relapse = 1;
         else {
-            snprintf(err, errlen, "--metrics: unknown metric '%s' (basic, mia, probe, relearn, all)", tok);
+            snprintf(err, errlen, "--metrics: unknown metric '%s' (basic, mia, probe, relearn, relapse, all)", tok);
             return -1;
         }
     }

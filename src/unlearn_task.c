@@ -2,6 +2,7 @@
  * slot), the default method configuration and the shared new-class step (see
  * unlearn.h); the method table is src/methods/registry.c. */
 #include "unlearn.h"
+#include "task_val.h"
 #include "methods/method_common.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,7 @@ fail:
 }
 
 void task_free(UnlearnTask *t) {
+    task_detach_val(t);
     ds_free(t->forget); ds_free(t->learn); ds_free(t->retain);
     ds_free(t->forget_test); ds_free(t->learn_test); ds_free(t->retain_test);
     t->forget = t->learn = t->retain = NULL;

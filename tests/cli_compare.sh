@@ -52,7 +52,7 @@ fi
 strip() { python3 - "$1" <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
-drop = {i for i, h in enumerate(rows[0]) if h.startswith(("seconds", "time_ratio", "cached"))}
+drop = {i for i, h in enumerate(rows[0]) if h.startswith(("seconds", "time_ratio", "cached", "raw_sec_"))}
 for r in rows: print(",".join(v for i, v in enumerate(r) if i not in drop))
 PY
 }
