@@ -2,7 +2,10 @@
  * unlearning method: re-draw the last linear layer (weights He normal with
  * net_init's rule, std sqrt(2 / fan_in), from a seed derived from c->seed;
  * bias 0) and retrain only it on retain + learn data (after-slots; batches:
- * learn one class share, retain the rest), c->steps steps of c->opt at c->lr.
+ * learn one class share, retain the rest), c->steps steps of c->opt at 10 x c->lr
+ * (a head drawn afresh on frozen features moves slowly at the shared step size: on
+ * validation data, MNIST --limit 300, 2 seeds, new-class accuracy 45.6% at 1x, 82.2% at
+ * 10x; retained 78.0% / 92.5%).
  * Every other parameter and every batch-norm running statistic stays
  * bit-identical to the original: the optimiser mask freezes them, the frozen
  * values are restored after every step, and the net runs in eval mode (no
@@ -43,7 +46,7 @@ static int run(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnSt
     mixer_standard(&mx, t, c->batch, -1, 0.0f);
     int rc = mixer_ready(&mx, net, err, errlen);
     if (rc == 0) {
-        LoopCfg lc = {.steps = c->steps, .lr = c->lr, .opt = c->opt, .mask = mask, .restore = orig,
+        LoopCfg lc = {.steps = c->steps, .lr = 10.0f * c->lr, .opt = c->opt, .mask = mask, .restore = orig,
                       .eval_mode = 1, .label = "head-only", .verbose = c->verbose};
         rc = mix_train(net, &mx, &lc, st, err, errlen);
     }
