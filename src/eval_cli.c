@@ -54,7 +54,7 @@ int cmd_eval(const Modality *m, int argc, char **argv) {
         return 1;
     }
     EvalResult ev;
-    evaluate(net, test, &cm, 256, m->n_labels, &ev);
+    train_evaluate(net, test, &cm, 256, m->n_labels, &ev);
     report_eval_table(stdout, &ev, &cm, m->n_labels);
     int rc = 0;
     const char *json = cli_str(o, "json", NULL);

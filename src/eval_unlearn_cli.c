@@ -270,7 +270,7 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     if (nm == 2) metrics_vs_retrain(&em[0].m, &em[1].m);
 
     EvalResult ev;
-    evaluate(em[0].net, test, &em[0].cm, 256, m->n_labels, &ev);
+    train_evaluate(em[0].net, test, &em[0].cm, 256, m->n_labels, &ev);
     report_eval_table(stdout, &ev, &em[0].cm, m->n_labels);
 
     print_metrics(em, nm, forget, learn, t.slot, refpath, &mc);

@@ -64,7 +64,7 @@ static double share_into(Net *net, const Dataset *d, int slot) {
     if (!d || !d->n || slot < 0) return NAN;
     int *pred = malloc((size_t)d->n * sizeof(int));
     if (!pred) return NAN;
-    predict(net, d, 256, pred, NULL);
+    train_predict(net, d, 256, pred, NULL);
     long k = 0;
     for (int i = 0; i < d->n; i++) k += pred[i] == slot;
     free(pred);
@@ -79,7 +79,7 @@ static void forget_outputs(Net *net, const UnlearnTask *t, UnlearnMetrics *m) {
     if (!d || !d->n) return;
     int *pred = malloc((size_t)d->n * sizeof(int));
     if (!pred) return;
-    predict(net, d, 256, pred, NULL);
+    train_predict(net, d, 256, pred, NULL);
     long cnt[MAX_SLOTS] = {0};
     for (int i = 0; i < d->n; i++) cnt[pred[i]]++;
     for (int s = 0; s < K; s++) m->slot_hist[s] = (double)cnt[s] / d->n;
@@ -91,7 +91,7 @@ static double acc_with_map(Net *net, const Dataset *d, const ClassMap *cm) {
     if (!d || !d->n) return NAN;
     int *pred = malloc((size_t)d->n * sizeof(int));
     if (!pred) return NAN;
-    predict(net, d, 256, pred, NULL);
+    train_predict(net, d, 256, pred, NULL);
     long k = 0, n = 0;
     for (int i = 0; i < d->n; i++) {
         int s = classmap_slot(cm, d->y[i]);

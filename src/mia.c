@@ -43,7 +43,7 @@ float *mia_net_features(Net *net, const Dataset *d) {
     float *probs = malloc(n * K * sizeof(float));
     float *feat = malloc(n * MIA_FEATURES * sizeof(float));
     if (!probs || !feat) { free(probs); free(feat); return NULL; }
-    if (d->n) predict(net, d, 256, NULL, probs);
+    if (d->n) train_predict(net, d, 256, NULL, probs);
     mia_features(probs, d->n, K, feat);
     free(probs);
     return feat;

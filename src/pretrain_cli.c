@@ -104,7 +104,7 @@ int cmd_pretrain(const Modality *m, int argc, char **argv) {
     }
     net_sync_to_host(net);
     EvalResult ev;
-    evaluate(net, te, &cm, 256, m->n_labels, &ev);
+    train_evaluate(net, te, &cm, 256, m->n_labels, &ev);
     const char *out = cli_str(o, "out", "model.safetensors");
     JsonWriter extra;   /* the checkpoint's "train" metadata */
     jw_init(&extra, JW_COMPACT);

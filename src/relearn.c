@@ -71,7 +71,7 @@ Net *net_add_output_slot(Net *net, char *err, size_t errlen) {
  * slot the map still gives to that class (the original model keeps one). */
 static double new_slot_acc(Net *nn, const Dataset *test, int slot, const ClassMap *cm, int cls, int *pred) {
     if (!test->n) return NAN;
-    predict(nn, test, 256, pred, NULL);
+    train_predict(nn, test, 256, pred, NULL);
     long ok = 0;
     for (int i = 0; i < test->n; i++)
         ok += pred[i] == slot || (pred[i] < cm->n_slots && cm->slot_class[pred[i]] == cls);

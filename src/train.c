@@ -52,7 +52,7 @@ float lr_at(const TrainConfig *c, long s, long S) {
 }
 
 static int tty_progress = -1;
-void progress(const char *label, long done, long total, const char *extra) {
+void train_progress(const char *label, long done, long total, const char *extra) {
     if (tty_progress < 0) tty_progress = isatty(2);
     if (!tty_progress) return;
     int width = 24, fill = total > 0 ? (int)(width * done / total) : 0;
@@ -62,7 +62,7 @@ void progress(const char *label, long done, long total, const char *extra) {
     fprintf(stderr, "\r%s [%s] %ld/%ld %s\033[K", label, bar, done, total, extra ? extra : "");
     fflush(stderr);
 }
-void progress_end(void) {
+void train_progress_end(void) {
     if (tty_progress > 0) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
 }
 
@@ -154,7 +154,7 @@ int train_supervised(Net *net, const Dataset *d, const ClassMap *cm, const Train
                 snprintf(extra, sizeof extra, "loss %.4f acc %.2f%% %.0f img/s", loss_sum / seen,
                          100.0 * correct / seen, (st->images + seen) / (el > 0 ? el : 1));
                 snprintf(label, sizeof label, "epoch %d", epoch + 1);
-                progress(label, b0 + nb, d->n, extra);
+                train_progress(label, b0 + nb, d->n, extra);
             }
         }
         st->images += seen;
@@ -162,7 +162,7 @@ int train_supervised(Net *net, const Dataset *d, const ClassMap *cm, const Train
         st->acc = seen ? (double)correct / seen : 0;
     }
 out:
-    if (cfg->verbose) progress_end();
+    if (cfg->verbose) train_progress_end();
     st->steps = step;
     st->seconds = now_s() - t0;
     free(idx); free(y); free(x); free(t); free(probs); free(dlogits);
@@ -170,7 +170,7 @@ out:
     return rc;
 }
 
-void predict(Net *net, const Dataset *d, int batch, int *pred, float *probs) {
+void train_predict(Net *net, const Dataset *d, int batch, int *pred, float *probs) {
     const int K = net->n_classes;
     const size_t ss = ds_sample_size(d);
     float *p = xmalloc((size_t)batch * K * sizeof(float));
@@ -188,7 +188,7 @@ void predict(Net *net, const Dataset *d, int batch, int *pred, float *probs) {
     free(p);
 }
 
-void evaluate(Net *net, const Dataset *d, const ClassMap *cm, int batch, int n_labels, EvalResult *r) {
+void train_evaluate(Net *net, const Dataset *d, const ClassMap *cm, int batch, int n_labels, EvalResult *r) {
     const int K = net->n_classes;
     double t0 = now_s();
     memset(r, 0, sizeof *r);
@@ -196,7 +196,7 @@ void evaluate(Net *net, const Dataset *d, const ClassMap *cm, int batch, int n_l
     r->n_slots = K;
     int *pred = xmalloc((size_t)(d->n ? d->n : 1) * sizeof(int));
     float *probs = xmalloc((size_t)(d->n ? d->n : 1) * K * sizeof(float));
-    predict(net, d, batch, pred, probs);
+    train_predict(net, d, batch, pred, probs);
     long correct = 0, total = 0;
     double loss = 0;
     for (int i = 0; i < d->n; i++) {

@@ -61,13 +61,13 @@ typedef struct {
 } EvalResult;
 
 /* Evaluate in eval mode (bn running stats, no dropout). */
-void evaluate(Net *net, const Dataset *d, const ClassMap *cm, int batch, int n_labels, EvalResult *r);
+void train_evaluate(Net *net, const Dataset *d, const ClassMap *cm, int batch, int n_labels, EvalResult *r);
 /* Predicted slot for each sample, and optionally softmax probabilities [n][K]. */
-void predict(Net *net, const Dataset *d, int batch, int *pred, float *probs);
+void train_predict(Net *net, const Dataset *d, int batch, int *pred, float *probs);
 /* Output of layer `layer` for every sample, [n][net_layer_size] (eval mode). */
 float *extract_features(Net *net, const Dataset *d, int layer, int batch);
 
 /* Progress line helper: prints "\r<label> [====>   ] done/total <extra>" on a TTY. */
-void progress(const char *label, long done, long total, const char *extra);
-void progress_end(void);
+void train_progress(const char *label, long done, long total, const char *extra);
+void train_progress_end(void);
 #endif

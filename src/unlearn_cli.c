@@ -15,20 +15,20 @@
 /* ---- forget: run one unlearning method on a checkpoint ---- */
 
 /* Forget leakage, new-class accuracy and retained accuracy of net on the task's
- * held-out sets (evaluate() with the after-slots). */
+ * held-out sets (train_evaluate() with the after-slots). */
 typedef struct { double leak, newacc, retained; } ForgetScores;
 static void forget_scores(Net *net, const UnlearnTask *t, int n_labels, ForgetScores *s) {
     EvalResult ev;
-    evaluate(net, t->forget_test, &t->after, 256, n_labels, &ev);
+    train_evaluate(net, t->forget_test, &t->after, 256, n_labels, &ev);
     s->leak = ev.count[t->forget_class] ? (double)ev.confusion[t->forget_class][t->slot] / ev.count[t->forget_class]
                                         : NAN;
     s->newacc = NAN;
     if (t->learn_class >= 0 && t->learn_test->n > 0) {
-        evaluate(net, t->learn_test, &t->after, 256, n_labels, &ev);
+        train_evaluate(net, t->learn_test, &t->after, 256, n_labels, &ev);
         s->newacc = ev.count[t->learn_class] ? (double)ev.confusion[t->learn_class][t->slot] / ev.count[t->learn_class]
                                              : NAN;
     }
-    evaluate(net, t->retain_test, &t->after, 256, n_labels, &ev);
+    train_evaluate(net, t->retain_test, &t->after, 256, n_labels, &ev);
     s->retained = ev.acc;
 }
 

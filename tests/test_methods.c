@@ -75,7 +75,7 @@ static Dataset *blobs(int per, uint64_t seed) {
 /* share of d predicted into `slot`, and accuracy under cm (retained) */
 static double share_in_slot(Net *net, const Dataset *d, int slot) {
     int *pred = malloc(sizeof(int) * (size_t)(d->n ? d->n : 1));
-    predict(net, d, 64, pred, NULL);
+    train_predict(net, d, 64, pred, NULL);
     int k = 0;
     for (int i = 0; i < d->n; i++) k += pred[i] == slot;
     free(pred);
@@ -83,7 +83,7 @@ static double share_in_slot(Net *net, const Dataset *d, int slot) {
 }
 static double acc_under(Net *net, const Dataset *d, const ClassMap *cm) {
     int *pred = malloc(sizeof(int) * (size_t)(d->n ? d->n : 1));
-    predict(net, d, 64, pred, NULL);
+    train_predict(net, d, 64, pred, NULL);
     int k = 0;
     for (int i = 0; i < d->n; i++) k += pred[i] == classmap_slot(cm, d->y[i]);
     free(pred);

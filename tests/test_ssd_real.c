@@ -12,7 +12,7 @@
 
 static double share_in_slot(Net *net, const Dataset *d, int slot) {
     int *pred = malloc(sizeof(int) * (size_t)(d->n ? d->n : 1));
-    predict(net, d, 64, pred, NULL);
+    train_predict(net, d, 64, pred, NULL);
     int k = 0;
     for (int i = 0; i < d->n; i++) k += pred[i] == slot;
     free(pred);

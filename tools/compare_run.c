@@ -244,7 +244,7 @@ static void class_shares(Net *net, const SeedCtx *sc, const ClassMap *cm, const 
                          RunRecord *r) {
     EvalResult *ev = malloc(sizeof *ev);
     if (!ev) return;
-    evaluate(net, score, cm, 256, n_labels, ev);
+    train_evaluate(net, score, cm, 256, n_labels, ev);
     for (int y = 0; y < n_labels && y < MAX_LABELS; y++) {
         int s = y == sc->t.forget_class ? sc->t.slot : classmap_slot(cm, y);
         r->class_acc[y] = ev->count[y] && s >= 0 ? (double)ev->confusion[y][s] / ev->count[y] : NAN;

@@ -31,7 +31,7 @@ static void rates(Net *net, const UnlearnTask *t, double *leak, double *newc, do
     for (int k = 0; k < 3; k++) {
         const Dataset *d = ds[k];
         int *pred = malloc(sizeof(int) * (size_t)(d->n ? d->n : 1)), hit = 0;
-        predict(net, d, 256, pred, NULL);
+        train_predict(net, d, 256, pred, NULL);
         for (int i = 0; i < d->n; i++)
             hit += k < 2 ? pred[i] == t->slot : pred[i] == classmap_slot(&t->after, d->y[i]);
         free(pred);

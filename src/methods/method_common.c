@@ -184,10 +184,10 @@ int mix_train(Net *net, Mixer *mx, const LoopCfg *lc, UnlearnStats *st, char *er
         if (lc->verbose && (s % 10 == 0 || s + 1 == lc->steps)) {
             char extra[64];
             snprintf(extra, sizeof extra, "loss %.4f", loss_sum / (double)(s + 1));
-            progress(lc->label ? lc->label : "unlearn", s + 1, lc->steps, extra);
+            train_progress(lc->label ? lc->label : "unlearn", s + 1, lc->steps, extra);
         }
     }
-    if (lc->verbose) progress_end();
+    if (lc->verbose) train_progress_end();
     optim_free(&opt);
     return rc;
 }

@@ -143,10 +143,10 @@ static int run(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnSt
         if (c->verbose && (s % 10 == 0 || s + 1 == c->steps)) {
             char extra[64];
             snprintf(extra, sizeof extra, "loss %.4f", loss_sum / (double)(s + 1));
-            progress("ours", s + 1, c->steps, extra);
+            train_progress("ours", s + 1, c->steps, extra);
         }
     }
-    if (c->verbose) progress_end();
+    if (c->verbose) train_progress_end();
     optim_free(&opt);
 out:
     mixer_free(&mx);

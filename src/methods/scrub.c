@@ -109,10 +109,10 @@ static int run(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnSt
         if (c->verbose && (s % 10 == 0 || s + 1 == c->steps)) {
             char extra[64];
             snprintf(extra, sizeof extra, "%s loss %.4f", is_max ? "max" : "min", loss);
-            progress("scrub", s + 1, c->steps, extra);
+            train_progress("scrub", s + 1, c->steps, extra);
         }
     }
-    if (c->verbose) progress_end();
+    if (c->verbose) train_progress_end();
     optim_free(&opt);
     mixer_free(&mn); mixer_free(&mf);
     free(zt); free(ps); free(lps); free(pt); free(lpt); free(use);
