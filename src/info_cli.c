@@ -2,7 +2,20 @@
 #include "info_cli.h"
 #include "checkpoint.h"
 #include "cli.h"
+#include "escape.h"
 #include <stdio.h>
+#include <string.h>
+
+/* The stored spec line by line, each line escaped (it is text from the file). */
+static void print_spec(const char *spec) {
+    for (const char *p = spec; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        char line[4 * 512 + 8];
+        printf("%s\n", escape_mem(line, sizeof line, p, n));
+        p = eol ? eol + 1 : p + n;
+    }
+}
 
 int cmd_info(const Modality *m, int argc, char **argv) {
     CliOpt o[] = {{"model", 1, 0}, {"help", 0, 0}, {0, 0, 0}};
@@ -21,8 +34,9 @@ int cmd_info(const Modality *m, int argc, char **argv) {
     char classes[256];
     classmap_format(&cm, classes, sizeof classes);
     printf("model      %s\nmodality   %s\nclasses    %s (slot order)\nparameters %zu\nMFLOP/sample %.2f\n"
-           "input      %dx%dx%d\nspec:\n%s", path, modality, classes, net->n_params, net_forward_flops(net) / 1e6,
-           net->in_c, net->in_h, net->in_w, net->spec);
+           "input      %dx%dx%d\nspec:\n", esc(path), *modality ? esc(modality) : "(none)", classes, net->n_params, net_forward_flops(net) / 1e6,
+           net->in_c, net->in_h, net->in_w);
+    print_spec(net->spec);
     net_free(net);
     return 0;
 }
