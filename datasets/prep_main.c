@@ -297,7 +297,8 @@ static int cmd_features(int argc, char **argv) {
         fprintf(stderr, PROG " features: %s\n", err);
         return 1;
     }
-    int flags = (cli_flag(o, "strict") ? FEATCACHE_REFUSE : 0) | (cli_flag(o, "rebuild") ? FEATCACHE_FORCE : 0);
+    int flags = (cli_flag(o, "strict") ? FEATCACHE_REFUSE : 0) | (cli_flag(o, "rebuild") ? FEATCACHE_FORCE : 0) |
+                FEATCACHE_MUST_WRITE;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     FeatSet fs;
