@@ -25,6 +25,7 @@ int cmd_eval(const Modality *m, int argc, char **argv) {
                "  --reference FILE    the retrained gold-standard model, for the gap to retrain\n"
                "  --metrics LIST      subset of: basic,mia,probe,relearn (default all with --forget)\n%s%s",
                m->program, svc_common_help, m->data_help ? m->data_help : "");
+        fputs(CLI_EXIT_HELP, stdout);
         return 0;
     }
     long threads;

@@ -22,7 +22,8 @@ int cmd_info(const Modality *m, int argc, char **argv) {
     char err[512];
     if (cli_parse(o, argc, argv, 2, err, sizeof err)) { fprintf(stderr, "%s info: %s\n", m->program, err); return 2; }
     if (cli_flag(o, "help")) {
-        printf("usage: %s info --model FILE\n\nPrint the net spec, class slots and size of a checkpoint.\n", m->program);
+        printf("usage: %s info --model FILE\n\nPrint the net spec, class slots and size of a checkpoint.\n%s", m->program,
+               CLI_EXIT_HELP);
         return 0;
     }
     const char *path = cli_str(o, "model", NULL);

@@ -15,7 +15,7 @@
 
 static void *xcalloc(size_t n, size_t sz) {
     void *p = calloc(n ? n : 1, sz);
-    if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n * sz); exit(2); }
+    if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n * sz); exit(1); }
     return p;
 }
 
@@ -228,7 +228,7 @@ static Layer *add_layer(Net *net, int *cap, int t, int lineno) {
     if (net->n_layers == *cap) {
         *cap *= 2;
         net->layers = realloc(net->layers, *cap * sizeof(Layer));
-        if (!net->layers) { fprintf(stderr, "out of memory\n"); exit(2); }
+        if (!net->layers) { fprintf(stderr, "out of memory\n"); exit(1); }
     }
     Layer *L = &net->layers[net->n_layers];
     memset(L, 0, sizeof *L);
@@ -356,7 +356,7 @@ Net *net_load_spec_file(const char *path, int in_c, int in_h, int in_w, int n_cl
     size_t len = 0, cap = 0;
     int ch;
     while ((ch = fgetc(f)) != EOF) {
-        if (len + 2 > cap) { cap = cap ? cap * 2 : 4096; buf = realloc(buf, cap); if (!buf) exit(2); }
+        if (len + 2 > cap) { cap = cap ? cap * 2 : 4096; buf = realloc(buf, cap); if (!buf) exit(1); }
         buf[len++] = (char)ch;
         if (len > (1u << 20)) { fclose(f); free(buf); snprintf(err, errlen, "%s: net spec too large", esc(path)); return NULL; }
     }
@@ -597,7 +597,7 @@ void net_copy_weights(Net *dst, const Net *src) {
 Net *net_clone(const Net *src) {
     char err[256];
     Net *n = net_parse(src->spec, "<clone>", src->in_c, src->in_h, src->in_w, src->n_classes, err, sizeof err);
-    if (!n) { fprintf(stderr, "net_clone: %s\n", err); exit(2); }
+    if (!n) { fprintf(stderr, "net_clone: %s\n", err); exit(1); }
     net_copy_weights(n, src);
     n->dropout_state = src->dropout_state;
     return n;

@@ -26,6 +26,7 @@ static void pretrain_help(const Modality *m) {
            m->program, m->default_classes, m->default_net, m->recipe.epochs,
            m->recipe.opt == OPT_ADAM ? "adam" : "sgd", m->recipe.lr, m->recipe.batch, svc_common_help,
            m->data_help ? m->data_help : "");
+    fputs(CLI_EXIT_HELP, stdout);
 }
 
 /* The checkpoint (outs[0]) and, when asked, the evaluation JSON (outs[1]): both appear or neither

@@ -77,6 +77,7 @@ static void forget_help(const Modality *m) {
            d.steps, m->recipe.epochs, d.lr, d.batch, d.mask_frac, d.forget_weight, d.new_class_steps, d.alpha,
            d.lambda, d.temperature, d.max_steps_ratio, d.importance_samples, svc_common_help,
            m->data_help ? m->data_help : "");
+    fputs(CLI_EXIT_HELP, stdout);
 }
 
 /* The parsed options of one forget run. */
