@@ -1,6 +1,6 @@
 /* info_cli.c — `<program> info`: what a checkpoint holds (spec, class slots, size). */
 #include "info_cli.h"
-#include "checkpoint.h"
+#include "services.h"
 #include "cli.h"
 #include "escape.h"
 #include <stdio.h>
@@ -29,13 +29,12 @@ int cmd_info(const Modality *m, int argc, char **argv) {
     const char *path = cli_str(o, "model", NULL);
     if (!path) { fprintf(stderr, "%s info: --model FILE is required\n", m->program); return 2; }
     ClassMap cm;
-    char modality[64] = "";
-    Net *net = checkpoint_load(path, &cm, modality, err, sizeof err);
+    Net *net = svc_load_model(m, path, &cm, err, sizeof err);
     if (!net) { fprintf(stderr, "%s info: %s\n", m->program, err); return 1; }
     char classes[256];
     classmap_format(&cm, classes, sizeof classes);
     printf("model      %s\nmodality   %s\nclasses    %s (slot order)\nparameters %zu\nMFLOP/sample %.2f\n"
-           "input      %dx%dx%d\nspec:\n", esc(path), *modality ? esc(modality) : "(none)", classes, net->n_params, net_forward_flops(net) / 1e6,
+           "input      %dx%dx%d\nspec:\n", esc(path), m->name, classes, net->n_params, net_forward_flops(net) / 1e6,
            net->in_c, net->in_h, net->in_w);
     print_spec(net->spec);
     net_free(net);

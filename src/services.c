@@ -1,5 +1,6 @@
 /* services.c — what every command shares: data loading per the common options, threads, help (see services.h). */
 #include "services.h"
+#include "atomic_file.h"
 #include "checkpoint.h"
 #include "escape.h"
 #include <limits.h>
@@ -126,6 +127,7 @@ int svc_outputs_begin(SvcOutputs *s, const char *const *paths, int n, char *err,
     for (int i = 0; i < n; i++) {
         s->path[i] = paths[i];
         if (!paths[i]) continue;
+        atomic_clean_stale(paths[i]);   /* staged files of an earlier run that was killed */
         size_t len = strlen(paths[i]) + 48;
         s->stage[i] = malloc(len);
         if (!s->stage[i]) { svc_outputs_abort(s); snprintf(err, errlen, "out of memory"); return -1; }
