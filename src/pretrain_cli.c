@@ -140,7 +140,7 @@ int cmd_pretrain(const Modality *m, int argc, char **argv) {
     cfg.augment = dopt.augment ? m->augment : NULL;
     if (cfg.verbose)
         fprintf(stderr, "%s: pre-training net '%s' (%zu parameters, %.1f MFLOP/sample) on %d samples of %d classes, "
-                "%d epochs, %d threads, %s\n", m->program, netname, net->n_params, net_forward_flops(net) / 1e6,
+                "%d epochs, %d threads, %s\n", m->program, esc(netname), net->n_params, net_forward_flops(net) / 1e6,
                 tr->n, cm.n_slots, cfg.epochs, omp_get_max_threads(), net->device == DEVICE_CUDA ? "cuda" : "cpu");
     TrainStats st;
     if (train_supervised(net, tr, &cm, &cfg, &st, err, sizeof err)) {
