@@ -23,10 +23,11 @@ expect2() {
     if [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$pat" "$T/err" && ! LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <"$T/err")
     then ok; else ko "$name: rc=$rc lines=$lines stderr: $(head -3 "$T/err" | cat -v)"; fi
 }
-. tests/cli_hostile_flags.sh
-if [ ! -d "$R" ]; then echo "repro folder $R not found: reproducers skipped"; . tests/cli_hostile_models.sh
-
-echo "cli_hostile: $pass passed, $fail failed"; [ $fail -eq 0 ]; exit; fi
+. tests/lib_hostile_flags.sh
+. tests/lib_hostile_outputs.sh
+if [ ! -d "$R" ]; then
+    echo "repro folder $R not found: reproducers skipped"; echo "cli_hostile: $pass passed, $fail failed"; [ $fail -eq 0 ]; exit
+fi
 
 # IDX header claiming 6 GB in 16 bytes: refused before anything is allocated
 mkdir -p "$T/d/mnist"
@@ -66,7 +67,7 @@ expect1 6_loud "6_loud_10.wav: sample .* outside \[-1, 1\]" \
 [ -z "$(ls "$T/cache" 2>/dev/null | grep features)" ] && ok || ko "6_loud: features were cached"
 [ ! -e "$T/sp.safetensors" ] && ok || ko "6_loud: a model was written"
 
-. tests/cli_hostile_models.sh
+. tests/lib_hostile_models.sh
 
 echo "cli_hostile: $pass passed, $fail failed"
 [ $fail -eq 0 ]

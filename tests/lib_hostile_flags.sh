@@ -1,4 +1,4 @@
-# cli_hostile_flags.sh — sourced by cli_hostile.sh: bad flags are usage errors (exit 2, one line),
+# lib_hostile_flags.sh — sourced by cli_hostile.sh: bad flags are usage errors (exit 2, one line),
 # checked before any data, model or net is loaded (--data /nonexistent proves nothing was read).
 printf 'input 1 28 28\nconv9 3\nlinear classes\n' >"$T/bad.net"
 for P in mnist-unlearn speech-unlearn; do
