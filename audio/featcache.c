@@ -257,7 +257,10 @@ static int write_cache(const char *bin, const char *man, const char *params, con
 static int writable_dir(const char *dir, char *err, size_t errlen) {
     char e[PATH_MAX + 256];
     if (mkdir_p(dir, e, sizeof e)) { snprintf(err, errlen, "feature cache not written: %s", e); return -1; }
-    if (access(dir, W_OK | X_OK)) { snprintf(err, errlen, "feature cache not written: %s is not writable", esc(dir)); return -1; }
+    if (access(dir, W_OK | X_OK)) {
+        snprintf(err, errlen, "feature cache not written: %s is not writable", esc(dir));
+        return -1;
+    }
     return 0;
 }
 

@@ -41,7 +41,10 @@ int cmd_eval(const Modality *m, int argc, char **argv) {
     const char *path = cli_str(o, "model", NULL);
     if (!path) { fprintf(stderr, "%s eval: --model FILE is required\n", m->program); return 2; }
     const char *json = cli_str(o, "json", NULL);
-    if (json && svc_check_outputs(&json, 1, err, sizeof err)) { fprintf(stderr, "%s eval: %s\n", m->program, err); return 2; }
+    if (json && svc_check_outputs(&json, 1, err, sizeof err)) {
+        fprintf(stderr, "%s eval: %s\n", m->program, err);
+        return 2;
+    }
     ClassMap cm;
     Net *net = svc_load_model(m, path, &cm, err, sizeof err);
     if (!net) { fprintf(stderr, "%s eval: %s\n", m->program, err); return 1; }

@@ -43,11 +43,13 @@ static int pretrain_write(const Modality *m, const char *const *outs, Net *net, 
     jw_key(&extra, "test_acc"); jw_fixed(&extra, ev->acc, 6);
     jw_end(&extra);
     SvcOutputs so;
-    int rc = extra.buf.oom ? (snprintf(err, errlen, "out of memory"), -1) : svc_outputs_begin(&so, outs, 2, err, errlen);
-    if (!rc) {
+    int rc = -1;
+    if (extra.buf.oom) snprintf(err, errlen, "out of memory");
+    else if (!svc_outputs_begin(&so, outs, 2, err, errlen)) {
         rc = checkpoint_save(so.stage[0], net, cm, m->name, "train", extra.buf.buf, err, errlen);
         if (!rc && outs[1]) rc = report_eval_json(so.stage[1], ev, cm, m->name, outs[0], st, err, errlen);
-        rc = rc ? (svc_outputs_abort(&so), -1) : svc_outputs_commit(&so, err, errlen);
+        if (!rc) rc = svc_outputs_commit(&so, err, errlen);
+        else svc_outputs_abort(&so);
     }
     jw_free(&extra);
     if (rc) return -1;

@@ -294,9 +294,9 @@ static void scores_json(JsonWriter *w, const ForgetScores *s) {
 }
 
 /* The results JSON (--json).  0 or -1 with err. */
-static int forget_write_json(const Modality *m, const ForgetArgs *a, const char *path, const char *cfg, const ForgetScores *before,
-                             const ForgetScores *after, const UnlearnStats *st, size_t n_params, char *err,
-                             size_t errlen) {
+static int forget_write_json(const Modality *m, const ForgetArgs *a, const char *path, const char *cfg,
+                             const ForgetScores *before, const ForgetScores *after, const UnlearnStats *st,
+                             size_t n_params, char *err, size_t errlen) {
     JsonWriter w;
     jw_init(&w, JW_PRETTY);
     jw_object(&w, JW_LINES);
@@ -332,7 +332,8 @@ static int forget_write(const Modality *m, const ForgetArgs *a, Net *net, const 
     SvcOutputs so;
     int rc = svc_outputs_begin(&so, outs, 2, err, errlen);
     if (!rc) rc = checkpoint_save(so.stage[0], net, save_map, m->name, "unlearn", cfg.buf.buf, err, errlen);
-    if (!rc && a->json) rc = forget_write_json(m, a, so.stage[1], cfg.buf.buf, before, after, st, net->n_params, err, errlen);
+    if (!rc && a->json)
+        rc = forget_write_json(m, a, so.stage[1], cfg.buf.buf, before, after, st, net->n_params, err, errlen);
     if (!rc) rc = svc_outputs_commit(&so, err, errlen);
     else svc_outputs_abort(&so);
     if (!rc) printf("wrote %s\n", esc(a->out));
