@@ -1,5 +1,6 @@
 /* featcache.c — log-mel features of a recordings folder computed once and kept on disk (see featcache.h). */
 #include "featcache.h"
+#include "escape.h"
 #include "atomic_file.h"
 #include "md5.h"
 #include <errno.h>
@@ -74,7 +75,7 @@ static int read_manifest(const char *path, CacheHead *hd, Row **rows, int *nrows
     memset(hd, 0, sizeof *hd);
     *rows = NULL; *nrows = 0;
     FILE *f = fopen(path, "r");
-    if (!f) { snprintf(why, wl, "%s: cannot read", path); return -1; }
+    if (!f) { snprintf(why, wl, "%s: cannot read", esc(path)); return -1; }
     char line[2048];
     int cap = 0, n = 0, header_seen = 0, bad = 0;
     Row *r = NULL;
@@ -105,7 +106,7 @@ static int read_manifest(const char *path, CacheHead *hd, Row **rows, int *nrows
     fclose(f);
     if (bad || !header_seen || !hd->have_params || !hd->have_build || !hd->have_shape) {
         free(r);
-        snprintf(why, wl, "%s is not a valid manifest", path);
+        snprintf(why, wl, "%s is not a valid manifest", esc(path));
         return -1;
     }
     *rows = r; *nrows = n;
@@ -156,7 +157,7 @@ static int cache_valid(const char *bin, const char *man, const char *params, con
     int have_bin = access(bin, F_OK) == 0, have_man = access(man, F_OK) == 0;
     if (!have_bin && !have_man) return -1;
     if (!have_bin || !have_man) {
-        snprintf(why, wl, "only one of %s and %s exists", bin, man);
+        snprintf(why, wl, "only one of %s and %s exists", esc(bin), esc(man));
         return 0;
     }
     CacheHead mh, bh;
@@ -166,25 +167,25 @@ static int cache_valid(const char *bin, const char *man, const char *params, con
     FILE *f = fopen(bin, "rb");
     long hl = f ? read_bin_head(f, &bh) : -1;
     if (f) fclose(f);
-    if (hl < 0) { snprintf(why, wl, "%s has no valid header", bin); goto out; }
+    if (hl < 0) { snprintf(why, wl, "%s has no valid header", esc(bin)); goto out; }
     if (strcmp(mh.params, params)) {
         char d[512];
         params_diff(mh.params, params, d, sizeof d);
-        snprintf(why, wl, "it was made with other feature parameters (%s)", d);
+        snprintf(why, wl, "it was made with other feature parameters (%s)", esc(d));
         goto out;
     }
     if (strcmp(bh.params, mh.params) || strcmp(bh.build, mh.build)) {
-        snprintf(why, wl, "%s and %s come from different builds", bin, man);
+        snprintf(why, wl, "%s and %s come from different builds", esc(bin), esc(man));
         goto out;
     }
     if (mh.n != bh.n || mh.c != bh.c || mh.h != bh.h || mh.w != bh.w || mh.n != nrows || mh.c != 1 ||
         mh.h != n_mels || mh.w != frames) {
-        snprintf(why, wl, "the shapes in %s and %s disagree", bin, man);
+        snprintf(why, wl, "the shapes in %s and %s disagree", esc(bin), esc(man));
         goto out;
     }
     long want = hl + (long)mh.n * mh.c * mh.h * mh.w * (long)sizeof(float);
     if (file_size(bin) != want) {
-        snprintf(why, wl, "%s has %ld bytes, its header says %ld (truncated?)", bin, file_size(bin), want);
+        snprintf(why, wl, "%s has %ld bytes, its header says %ld (truncated?)", esc(bin), file_size(bin), want);
         goto out;
     }
     if (nrows != ix->n) {
@@ -194,12 +195,12 @@ static int cache_valid(const char *bin, const char *man, const char *params, con
     for (int i = 0; i < nrows; i++) {
         const char *b = base_name(ix->path[i]);
         if (strcmp(rows[i].file, b)) {
-            snprintf(why, wl, "the recordings changed (cache row %d is %s, the folder has %s)", i + 1, rows[i].file, b);
+            snprintf(why, wl, "the recordings changed (cache row %d is %s, the folder has %s)", i + 1, esc(rows[i].file), esc(b));
             goto out;
         }
         long sz = file_size(ix->path[i]);
         if (sz != rows[i].bytes) {
-            snprintf(why, wl, "the recordings changed (%s: %ld bytes, %ld in the cache)", b, sz, rows[i].bytes);
+            snprintf(why, wl, "the recordings changed (%s: %ld bytes, %ld in the cache)", esc(b), sz, rows[i].bytes);
             goto out;
         }
     }
@@ -211,13 +212,13 @@ out:
 
 static int read_features(const char *bin, Dataset *d, char *err, size_t errlen) {
     FILE *f = fopen(bin, "rb");
-    if (!f) { snprintf(err, errlen, "%s: cannot open", bin); return -1; }
+    if (!f) { snprintf(err, errlen, "%s: cannot open", esc(bin)); return -1; }
     CacheHead h;
-    if (read_bin_head(f, &h) < 0) { fclose(f); snprintf(err, errlen, "%s: bad header", bin); return -1; }
+    if (read_bin_head(f, &h) < 0) { fclose(f); snprintf(err, errlen, "%s: bad header", esc(bin)); return -1; }
     size_t cnt = (size_t)d->n * ds_sample_size(d);
     size_t got = fread(d->x, sizeof(float), cnt, f);
     fclose(f);
-    if (got != cnt) { snprintf(err, errlen, "%s: short read", bin); return -1; }
+    if (got != cnt) { snprintf(err, errlen, "%s: short read", esc(bin)); return -1; }
     return 0;
 }
 
@@ -251,10 +252,22 @@ static int write_cache(const char *bin, const char *man, const char *params, con
     return atomic_commit(&af, err, errlen);
 }
 
+/* The cache folder exists (made if need be) and is writable: checked before the features are
+ * computed, so a cache that cannot be written costs no work.  0 or -1 with err. */
+static int writable_dir(const char *dir, char *err, size_t errlen) {
+    char e[PATH_MAX + 256];
+    if (mkdir_p(dir, e, sizeof e)) { snprintf(err, errlen, "feature cache not written: %s", e); return -1; }
+    if (access(dir, W_OK | X_OK)) {
+        snprintf(err, errlen, "feature cache not written: %s is not writable", esc(dir));
+        return -1;
+    }
+    return 0;
+}
+
 static int cache_paths(const char *cache_dir, const char *name, char *bin, char *man, char *err, size_t errlen) {
     if (snprintf(bin, PATH_MAX, "%s/%s.features.bin", cache_dir, name) >= PATH_MAX ||
         snprintf(man, PATH_MAX, "%s/%s.manifest.csv", cache_dir, name) >= PATH_MAX) {
-        snprintf(err, errlen, "%s: cache folder name too long", cache_dir);
+        snprintf(err, errlen, "%s: cache folder name too long", esc(cache_dir));
         return -1;
     }
     return 0;
@@ -298,7 +311,7 @@ int featcache_get(const char *rec_dir, const char *cache_dir, const char *name, 
     if (v == 1) {
         if (!read_features(fs->bin_path, fs->all, err, errlen)) {
             fs->reused = 1;
-            if (log && !(flags & FEATCACHE_QUIET)) fprintf(log, "features: reusing cache %s (%d recordings, same parameters)\n", fs->bin_path, fs->ix.n);
+            if (log && !(flags & FEATCACHE_QUIET)) fprintf(log, "features: reusing cache %s (%d recordings, same parameters)\n", esc(fs->bin_path), fs->ix.n);
             return 0;
         }
         snprintf(fs->why, sizeof fs->why, "%s", err);
@@ -306,13 +319,14 @@ int featcache_get(const char *rec_dir, const char *cache_dir, const char *name, 
     }
     if (v == 0 && (flags & FEATCACHE_REFUSE) && !(flags & FEATCACHE_FORCE)) {
         snprintf(err, errlen, "feature cache %s not reused: %s (remove it, or rebuild it with "
-                 "'unlearn-prep features --rebuild')", fs->bin_path, fs->why);
+                 "'unlearn-prep features --rebuild')", esc(fs->bin_path), fs->why);
         featset_free(fs);
         return -1;
     }
+    if ((flags & FEATCACHE_MUST_WRITE) && writable_dir(dir, err, errlen)) { featset_free(fs); return -1; }
     if (log) {
-        if (v == 0) fprintf(log, "features: not reusing cache %s: %s; rebuilding\n", fs->bin_path, fs->why);
-        else if (!(flags & FEATCACHE_QUIET)) fprintf(log, "features: no cache yet; computing %d recordings -> %s\n", fs->ix.n, fs->bin_path);
+        if (v == 0) fprintf(log, "features: not reusing cache %s: %s; rebuilding\n", esc(fs->bin_path), fs->why);
+        else if (!(flags & FEATCACHE_QUIET)) fprintf(log, "features: no cache yet; computing %d recordings -> %s\n", fs->ix.n, esc(fs->bin_path));
     }
     int *idx = malloc(sizeof(int) * (size_t)(fs->ix.n ? fs->ix.n : 1));
     if (!idx) { featset_free(fs); snprintf(err, errlen, "out of memory"); return -1; }
@@ -325,7 +339,12 @@ int featcache_get(const char *rec_dir, const char *cache_dir, const char *name, 
     char werr[PATH_MAX + 256];
     if (mkdir_p(dir, werr, sizeof werr) ||
         write_cache(fs->bin_path, fs->manifest_path, params, &fs->ix, d, werr, sizeof werr)) {
-        if (log) fprintf(log, "features: warning: cache not written (%s); using the features in memory\n", werr);
+        if (flags & FEATCACHE_MUST_WRITE) {
+            snprintf(err, errlen, "feature cache not written: %s", werr);
+            featset_free(fs);
+            return -1;
+        }
+        fprintf(stderr, "features: warning: cache not written (%s); using the features in memory\n", werr);
         return 0;
     }
     fs->written = 1;

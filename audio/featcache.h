@@ -36,6 +36,8 @@ enum {
     FEATCACHE_REBUILD = 0,      /* default: rebuild a cache that does not match, saying why */
     FEATCACHE_REFUSE = 1,       /* refuse (return -1 with the reason) instead of rebuilding */
     FEATCACHE_FORCE = 2,        /* recompute even when the cache is valid */
+    FEATCACHE_MUST_WRITE = 8,   /* a cache that cannot be written is an error (-1 with the reason),
+                                   not a warning with the features kept in memory */
     FEATCACHE_QUIET = 4,        /* log only rebuilds of a cache that did not match (not "reusing
                                  * cache" nor the first build) */
 };

@@ -34,6 +34,7 @@ static void usage(FILE *f) {
             "../shared/datasets (next to the repository, and from the working directory).\n"
             "It holds mnist/ (the four IDX files) and fsdd/recordings/ (the WAVs).\n\n"
             "'" PROG " COMMAND --help' shows each command's options.\n");
+    fputs(CLI_EXIT_HELP, f);
 }
 
 /* ---- check / fetch ------------------------------------------------------ */
@@ -140,7 +141,7 @@ static int cmd_check(int argc, char **argv, int fetch) {
         printf("usage: " PROG " %s [--data DIR] [--only mnist|fsdd]%s\n\n%s\n\n"
                "  --data DIR      datasets folder (default: $UNLEARN_DATA, then ../shared/datasets)\n"
                "  --only WHICH    mnist or fsdd (default both)\n%s"
-               "Exit status 0 when everything checked is present and verified, 1 otherwise.\n",
+               "Exit status 0 when everything checked is present and verified, 1 otherwise, 2 for a usage error.\n",
                name, fetch ? " [--offline] [--mnist-mirror URL] [--fsdd-url URL]" : "",
                fetch ? "Find MNIST and FSDD; download what is missing or corrupted from the public mirrors\n"
                        "(MNIST: the mirrors below, md5-verified; FSDD: the GitHub release archive, unpacked\n"
@@ -279,6 +280,7 @@ static int cmd_features(int argc, char **argv) {
                "                    modality's, %d %d %d %d)\n\n"
                "default parameters: %s\n",
                cd, p.n_mels, p.frames, p.hop, p.n_fft, ps);
+        fputs(CLI_EXIT_HELP, stdout);
         return 0;
     }
     MelParams p;
@@ -297,7 +299,8 @@ static int cmd_features(int argc, char **argv) {
         fprintf(stderr, PROG " features: %s\n", err);
         return 1;
     }
-    int flags = (cli_flag(o, "strict") ? FEATCACHE_REFUSE : 0) | (cli_flag(o, "rebuild") ? FEATCACHE_FORCE : 0);
+    int flags = (cli_flag(o, "strict") ? FEATCACHE_REFUSE : 0) | (cli_flag(o, "rebuild") ? FEATCACHE_FORCE : 0) |
+                FEATCACHE_MUST_WRITE;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     FeatSet fs;
@@ -367,7 +370,7 @@ static int cmd_synth(int argc, char **argv) {
                "  --jobs N          espeak-ng processes at once (default 2)\n"
                "  --espeak PATH     the espeak-ng program (default: espeak-ng in PATH)\n"
                "  --sr HZ           output sample rate (default 8000, FSDD's)\n\n"
-               "Default: 8 voices x 4 variants x 10 digits x 9 takes = 2880 recordings.\n");
+               "Default: 8 voices x 4 variants x 10 digits x 9 takes = 2880 recordings.\n%s", CLI_EXIT_HELP);
         return 0;
     }
     long takes, jobs, sr;
@@ -425,7 +428,7 @@ int main(int argc, char **argv) {
         char err[512];
         if (cli_parse(o, argc, argv, 2, err, sizeof err)) { fprintf(stderr, PROG " all: %s\n", err); return 2; }
         if (cli_flag(o, "help")) {
-            printf("usage: " PROG " all [--data DIR] [--cache DIR] [--offline]\n\nfetch, then features.\n");
+            printf("usage: " PROG " all [--data DIR] [--cache DIR] [--offline]\n\nfetch, then features.\n%s", CLI_EXIT_HELP);
             return 0;
         }
         char *fa[8], *ca[8];

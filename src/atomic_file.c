@@ -43,7 +43,7 @@ static int stale_name(const char *name, const char *base, size_t blen, long *pid
  * (killed between creating the temp file and renaming it).  Files of live
  * processes, including this one, are left alone; a pid reused by an unrelated
  * live process keeps its file until a later write.  Best effort: errors are ignored. */
-static void clean_stale_temps(const char *path) {
+void atomic_clean_stale(const char *path) {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     size_t blen = strlen(base);
@@ -81,7 +81,7 @@ int atomic_open(AtomicFile *af, const char *path, char *err, size_t errlen) {
         SETERR("%s: out of memory", path); return -1;
     }
     memcpy(af->path, path, n + 1);
-    clean_stale_temps(path);
+    atomic_clean_stale(path);
     int fd = -1;
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
         unsigned long k = __atomic_fetch_add(&tmp_counter, 1, __ATOMIC_RELAXED);

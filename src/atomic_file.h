@@ -25,6 +25,9 @@ typedef struct {
     char *tmp;       /* temporary name (owned) */
 } AtomicFile;
 
+/* Remove the "<path>.tmp.<pid>.<n>" files of processes that no longer exist (atomic_open does this
+ * for its target; callers that stage a file under such a name and rename it call it for the target). */
+void atomic_clean_stale(const char *path);
 int atomic_open(AtomicFile *af, const char *path, char *err, size_t errlen);
 /* Flush, fsync, close, rename over path, fsync the directory.  Frees af's
  * resources whether it succeeds or not (on failure the temp file is removed). */

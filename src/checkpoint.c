@@ -5,6 +5,7 @@
  * before touching any weights. */
 #include "checkpoint.h"
 #include "safetensors.h"
+#include "escape.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,19 +70,19 @@ static char *effective_spec(const Net *net) {
 
 int checkpoint_save(const char *path, Net *net, const ClassMap *cm, const char *modality,
                     const char *extra_key, const char *extra_value, char *err, size_t errlen) {
-    if (!net || !cm) { SETERR("%s: no net or class map to save", path); return -1; }
+    if (!net || !cm) { SETERR("%s: no net or class map to save", esc(path)); return -1; }
     if (cm->n_slots != net->n_classes) {
-        SETERR("%s: the class list has %d classes but the net has %d outputs", path, cm->n_slots, net->n_classes);
+        SETERR("%s: the class list has %d classes but the net has %d outputs", esc(path), cm->n_slots, net->n_classes);
         return -1;
     }
     if (!modality) modality = "";
-    if (strlen(modality) >= 32) { SETERR("%s: modality name '%s' is too long (max 31)", path, modality); return -1; }
+    if (strlen(modality) >= 32) { SETERR("%s: modality name '%s' is too long (max 31)", esc(path), esc(modality)); return -1; }
     static const char *reserved[] = { "format_version", "spec", "classes", "modality", NULL };
     if (extra_key) {
         for (const char **r = reserved; *r; r++)
-            if (strcmp(extra_key, *r) == 0) { SETERR("%s: extra metadata key '%s' is reserved", path, extra_key); return -1; }
+            if (strcmp(extra_key, *r) == 0) { SETERR("%s: extra metadata key '%s' is reserved", esc(path), esc(extra_key)); return -1; }
         if (!*extra_key || strlen(extra_key) >= sizeof ((StMeta *)0)->key) {
-            SETERR("%s: extra metadata key must be 1..%zu bytes", path, sizeof ((StMeta *)0)->key - 1);
+            SETERR("%s: extra metadata key must be 1..%zu bytes", esc(path), sizeof ((StMeta *)0)->key - 1);
             return -1;
         }
     }
@@ -90,7 +91,7 @@ int checkpoint_save(const char *path, Net *net, const ClassMap *cm, const char *
     NetTensor *nt = tensors_of(net, &n);
     StTensor *st = calloc((size_t)(n ? n : 1), sizeof *st);
     char *spec = effective_spec(net);
-    if (!nt || !st || !spec) { free(nt); free(st); free(spec); SETERR("%s: out of memory", path); return -1; }
+    if (!nt || !st || !spec) { free(nt); free(st); free(spec); SETERR("%s: out of memory", esc(path)); return -1; }
     for (int i = 0; i < n; i++) {
         snprintf(st[i].name, sizeof st[i].name, "%s", nt[i].name);
         st[i].ndim = nt[i].ndim;
@@ -121,18 +122,18 @@ int checkpoint_save(const char *path, Net *net, const ClassMap *cm, const char *
 static int fill_net(const char *path, const StFile *f, Net *net, char *err, size_t errlen) {
     int n = 0;
     NetTensor *nt = tensors_of(net, &n);
-    if (!nt) { SETERR("%s: out of memory", path); return -1; }
+    if (!nt) { SETERR("%s: out of memory", esc(path)); return -1; }
     int rc = -1;
     for (int i = 0; i < n; i++) {
         const StTensor *t = st_find(f, nt[i].name);
         char want[128], have[128];
         shape_str(want, sizeof want, nt[i].shape, nt[i].ndim);
-        if (!t) { SETERR("%s: tensor %s %s is missing", path, nt[i].name, want); goto out; }
+        if (!t) { SETERR("%s: tensor %s %s is missing", esc(path), esc(nt[i].name), want); goto out; }
         int same = t->ndim == nt[i].ndim && t->len == nt[i].len;
         for (int d = 0; same && d < t->ndim; d++) same = t->shape[d] == nt[i].shape[d];
         if (!same) {
             shape_str(have, sizeof have, t->shape, t->ndim);
-            SETERR("%s: tensor %s has shape %s, the net expects %s", path, nt[i].name, have, want);
+            SETERR("%s: tensor %s has shape %s, the net expects %s", esc(path), esc(nt[i].name), have, want);
             goto out;
         }
     }
@@ -140,7 +141,7 @@ static int fill_net(const char *path, const StFile *f, Net *net, char *err, size
         for (int j = 0; j < f->nt; j++) {
             int found = 0;
             for (int i = 0; i < n && !found; i++) found = strcmp(f->t[j].name, nt[i].name) == 0;
-            if (!found) { SETERR("%s: tensor %s is not part of the net", path, f->t[j].name); goto out; }
+            if (!found) { SETERR("%s: tensor %s is not part of the net", esc(path), esc(f->t[j].name)); goto out; }
         }
     }
     for (int i = 0; i < n; i++) {
@@ -159,15 +160,15 @@ static int open_checkpoint(const char *path, StFile *f, ClassMap *cm, char *err,
     if (st_read(path, f, err, errlen)) return -1;
     const char *ver = st_meta(f, "format_version");
     const char *classes = st_meta(f, "classes");
-    if (!ver) { SETERR("%s: not a model checkpoint (no format_version in its metadata)", path); goto fail; }
+    if (!ver) { SETERR("%s: not a model checkpoint (no format_version in its metadata)", esc(path)); goto fail; }
     if (strcmp(ver, CKPT_FORMAT_VERSION) != 0) {
-        SETERR("%s: checkpoint format_version '%.16s' is not supported (this build reads %s)", path, ver, CKPT_FORMAT_VERSION);
+        SETERR("%s: checkpoint format_version '%s' is not supported (this build reads %s)", esc(path), esc(ver), CKPT_FORMAT_VERSION);
         goto fail;
     }
-    if (!st_meta(f, "spec")) { SETERR("%s: checkpoint has no net spec in its metadata", path); goto fail; }
-    if (!classes) { SETERR("%s: checkpoint has no class list in its metadata", path); goto fail; }
+    if (!st_meta(f, "spec")) { SETERR("%s: checkpoint has no net spec in its metadata", esc(path)); goto fail; }
+    if (!classes) { SETERR("%s: checkpoint has no class list in its metadata", esc(path)); goto fail; }
     char cerr[256];
-    if (classmap_parse(cm, classes, 0, cerr, sizeof cerr)) { SETERR("%s: class list in the metadata: %s", path, cerr); goto fail; }
+    if (classmap_parse(cm, classes, 0, cerr, sizeof cerr)) { SETERR("%s: class list in the metadata: %s", esc(path), cerr); goto fail; }
     return 0;
 fail:
     st_free(f);
@@ -184,7 +185,7 @@ Net *checkpoint_load(const char *path, ClassMap *cm, char *modality, char *err, 
     Net *net = net_parse(st_meta(&f, "spec"), src, 0, 0, 0, m.n_slots, nerr, sizeof nerr);
     if (!net) { SETERR("%s", nerr); st_free(&f); return NULL; }
     if (net->n_classes != m.n_slots) {
-        SETERR("%s: the stored net has %d outputs but the class list has %d classes", path, net->n_classes, m.n_slots);
+        SETERR("%s: the stored net has %d outputs but the class list has %d classes", esc(path), net->n_classes, m.n_slots);
         net_free(net); st_free(&f); return NULL;
     }
     if (fill_net(path, &f, net, err, errlen)) { net_free(net); st_free(&f); return NULL; }
@@ -202,7 +203,7 @@ int checkpoint_load_into(const char *path, Net *net, ClassMap *cm, char *err, si
     ClassMap m;
     if (open_checkpoint(path, &f, &m, err, errlen)) return -1;
     if (m.n_slots != net->n_classes) {
-        SETERR("%s: the checkpoint has %d classes, the net has %d outputs", path, m.n_slots, net->n_classes);
+        SETERR("%s: the checkpoint has %d classes, the net has %d outputs", esc(path), m.n_slots, net->n_classes);
         st_free(&f); return -1;
     }
     int rc = fill_net(path, &f, net, err, errlen);

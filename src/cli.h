@@ -20,6 +20,10 @@ int cli_flag(const CliOpt *opts, const char *name);
 int cli_int(const CliOpt *opts, const char *name, long def, long lo, long hi, long *out, char *err, size_t errlen);
 int cli_float(const CliOpt *opts, const char *name, double def, double lo, double hi, double *out,
               char *err, size_t errlen);
+/* The exit codes every command uses, for the end of each --help:
+ * 0 ok, 1 runtime failure, 2 usage error (docs/cli.md). */
+#define CLI_EXIT_HELP "\nexit status: 0 ok; 1 runtime failure (a file, the data or the run refused or failed);\n" \
+    "2 usage error (unknown command or option, bad value, an output folder that does not exist).\n"
 /* Comma-separated integer list "1,2,3" -> vals (max n); returns count or -1. */
 int cli_int_list(const char *s, int *vals, int max);
 #endif

@@ -5,6 +5,7 @@
  *   <program> info      info_cli.c
  */
 #include "driver.h"
+#include "cli.h"
 #include "eval_cli.h"
 #include "info_cli.h"
 #include "pretrain_cli.h"
@@ -23,6 +24,7 @@ static void usage(const Modality *m, FILE *f) {
             "  info       show what a checkpoint holds\n\n"
             "'%s COMMAND --help' shows each command's options.\n",
             m->program, m->name, m->program);
+    fputs(CLI_EXIT_HELP, f);
 }
 
 int driver_main(const Modality *m, int argc, char **argv) {

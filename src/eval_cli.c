@@ -3,6 +3,7 @@
 #include "eval_cli.h"
 #include "eval_unlearn_cli.h"
 #include "checkpoint.h"
+#include "escape.h"
 #include "report.h"
 #include "services.h"
 #include <stdio.h>
@@ -24,45 +25,48 @@ int cmd_eval(const Modality *m, int argc, char **argv) {
                "  --reference FILE    the retrained gold-standard model, for the gap to retrain\n"
                "  --metrics LIST      subset of: basic,mia,probe,relearn (default all with --forget)\n%s%s",
                m->program, svc_common_help, m->data_help ? m->data_help : "");
+        fputs(CLI_EXIT_HELP, stdout);
         return 0;
     }
     long threads;
-    if (cli_int(o, "threads", 0, 0, 1024, &threads, err, sizeof err)) { fprintf(stderr, "%s eval: %s\n", m->program, err); return 2; }
+    if (svc_threads_opt(o, &threads, err, sizeof err)) { fprintf(stderr, "%s eval: %s\n", m->program, err); return 2; }
     svc_set_threads((int)threads);
     if (cli_str(o, "forget", NULL)) return cmd_eval_unlearn(m, o);
+    static const char *const needs_forget[] = {"metrics", "learn", "reference"};
+    for (int i = 0; i < 3; i++)
+        if (cli_str(o, needs_forget[i], NULL)) {
+            fprintf(stderr, "%s eval: --%s applies only with --forget C\n", m->program, needs_forget[i]);
+            return 2;
+        }
     const char *path = cli_str(o, "model", NULL);
     if (!path) { fprintf(stderr, "%s eval: --model FILE is required\n", m->program); return 2; }
-    ClassMap cm;
-    char modality[64] = "";
-    Net *net = checkpoint_load(path, &cm, modality, err, sizeof err);
-    if (!net) { fprintf(stderr, "%s eval: %s\n", m->program, err); return 1; }
-    if (*modality && strcmp(modality, m->name)) {
-        fprintf(stderr, "%s eval: %s is a %s model, not %s\n", m->program, path, modality, m->name);
-        net_free(net);
-        return 1;
+    const char *json = cli_str(o, "json", NULL);
+    if (json && svc_check_outputs(&json, 1, err, sizeof err)) {
+        fprintf(stderr, "%s eval: %s\n", m->program, err);
+        return 2;
     }
+    ClassMap cm;
+    Net *net = svc_load_model(m, path, &cm, err, sizeof err);
+    if (!net) { fprintf(stderr, "%s eval: %s\n", m->program, err); return 1; }
     Dataset *train = NULL, *test = NULL;
     DataOptions dopt;
-    if (svc_load_data(m, o, &dopt, &train, &test, err, sizeof err)) {
-        fprintf(stderr, "%s eval: %s\n", m->program, err);
-        net_free(net);
-        return 1;
-    }
-    if (net_set_device(net, cli_str(o, "device", "auto"), err, sizeof err)) {
+    int rc = svc_load_data(m, o, &dopt, &train, &test, err, sizeof err);
+    if (!rc && (svc_check_input(net, path, test, err, sizeof err) ||
+                net_set_device(net, cli_str(o, "device", "auto"), err, sizeof err)))
+        rc = 1;
+    if (rc) {
         fprintf(stderr, "%s eval: %s\n", m->program, err);
         net_free(net); ds_free(train); ds_free(test);
-        return 1;
+        return rc;
     }
     EvalResult ev;
     train_evaluate(net, test, &cm, 256, m->n_labels, &ev);
     report_eval_table(stdout, &ev, &cm, m->n_labels);
-    int rc = 0;
-    const char *json = cli_str(o, "json", NULL);
     if (json) {
         if (report_eval_json(json, &ev, &cm, m->name, path, NULL, err, sizeof err)) {
             fprintf(stderr, "%s eval: %s\n", m->program, err);
             rc = 1;
-        } else printf("wrote %s\n", json);
+        } else printf("wrote %s\n", esc(json));
     }
     net_free(net); ds_free(train); ds_free(test);
     return rc;

@@ -8,6 +8,7 @@
  * one was is an unlearned model (its map is `after`; `before` puts the forgotten
  * class back into that slot).  Metrics use the model's own map either way. */
 #include "eval_unlearn_cli.h"
+#include "escape.h"
 #include "services.h"
 #include "unlearn.h"
 #include "atomic_file.h"
@@ -136,7 +137,7 @@ static int parse_metrics(const char *list, MetricsConfig *mc, char *err, size_t 
         else if (!strcmp(tok, "relapse")) mc->relapse = mc->probe = 1;
         else if (!strcmp(tok, "all")) mc->mia = mc->probe = mc->relearn = mc->relapse = 1;
         else {
-            snprintf(err, errlen, "--metrics: unknown metric '%s' (basic, mia, probe, relearn, relapse, all)", tok);
+            snprintf(err, errlen, "--metrics: unknown metric '%s' (basic, mia, probe, relearn, relapse, all)", esc(tok));
             return -1;
         }
     }
@@ -150,7 +151,7 @@ static void print_metrics(const EvalModel *em, int nm, long forget, long learn, 
     char learn_txt[32] = "";
     if (learn >= 0) snprintf(learn_txt, sizeof learn_txt, ", learn %ld", learn);
     printf("\nunlearning metrics: forget %ld%s, slot %d, %s model%s%s\n\n", forget, learn_txt, slot,
-           em[0].state, nm == 2 ? ", reference " : "", nm == 2 ? refpath : "");
+           em[0].state, nm == 2 ? ", reference " : "", nm == 2 ? esc(refpath) : "");
     printf("%-28s %14s", "metric", "model");
     if (nm == 2) printf(" %14s %10s", "reference", "|gap|");
     printf("\n");
@@ -191,6 +192,22 @@ static void print_metrics(const EvalModel *em, int nm, long forget, long learn, 
     if (mc.probe) printf("probe: balanced test accuracy, class %ld vs the kept classes (0.5 = chance)\n", forget);
 }
 
+/* Load the model (and reference) for this modality onto the device.  0 or -1 with err. */
+static int load_models(const Modality *m, EvalModel *em, int nm, const char *device, char *err, size_t errlen) {
+    for (int i = 0; i < nm; i++) {
+        em[i].net = svc_load_model(m, em[i].path, &em[i].cm, err, errlen);
+        if (!em[i].net || net_set_device(em[i].net, device, err, errlen)) return -1;
+    }
+    return 0;
+}
+
+/* Every model's input must match the data's samples.  0 or -1 with err. */
+static int check_inputs(const EvalModel *em, int nm, const Dataset *d, char *err, size_t errlen) {
+    for (int i = 0; i < nm; i++)
+        if (svc_check_input(em[i].net, em[i].path, d, err, errlen)) return -1;
+    return 0;
+}
+
 int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     char err[512];
     const char *prog = m->program;
@@ -212,6 +229,8 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     const char *path = cli_str(o, "model", NULL);
     if (!path) { fprintf(stderr, "%s eval: --model FILE is required\n", prog); return 2; }
     const char *refpath = cli_str(o, "reference", NULL);
+    const char *json = cli_str(o, "json", NULL);
+    if (json && svc_check_outputs(&json, 1, err, sizeof err)) { fprintf(stderr, "%s eval: %s\n", prog, err); return 2; }
     const char *device = cli_str(o, "device", "auto");
 
     EvalModel em[2];
@@ -223,35 +242,28 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     UnlearnTask t;
     memset(&t, 0, sizeof t);
     int have_task = 0;
-    for (int i = 0; i < nm; i++) {
-        char modality[64] = "";
-        em[i].net = checkpoint_load(em[i].path, &em[i].cm, modality, err, sizeof err);
-        if (!em[i].net) { fprintf(stderr, "%s eval: %s\n", prog, err); goto out; }
-        if (*modality && strcmp(modality, m->name)) {
-            fprintf(stderr, "%s eval: %s is a %s model, not %s\n", prog, em[i].path, modality, m->name);
-            goto out;
-        }
-        if (net_set_device(em[i].net, device, err, sizeof err)) { fprintf(stderr, "%s eval: %s\n", prog, err); goto out; }
-    }
+    if (load_models(m, em, nm, device, err, sizeof err)) { fprintf(stderr, "%s eval: %s\n", prog, err); goto out; }
     ClassMap before, rbefore;
     if (before_map(&em[0].cm, (int)forget, (int)learn, &before, &em[0].state, err, sizeof err)) {
-        fprintf(stderr, "%s eval: %s: %s\n", prog, path, err);
+        fprintf(stderr, "%s eval: %s: %s\n", prog, esc(path), err);
         goto out;
     }
     if (nm == 2) {
         if (before_map(&em[1].cm, (int)forget, (int)learn, &rbefore, &em[1].state, err, sizeof err)) {
-            fprintf(stderr, "%s eval: --reference %s: %s\n", prog, refpath, err);
+            fprintf(stderr, "%s eval: --reference %s: %s\n", prog, esc(refpath), err);
             goto out;
         }
         if (rbefore.n_slots != before.n_slots ||
             memcmp(rbefore.slot_class, before.slot_class, sizeof(int) * before.n_slots)) {
-            fprintf(stderr, "%s eval: the reference %s does not share the model's class slots\n", prog, refpath);
+            fprintf(stderr, "%s eval: the reference %s does not share the model's class slots\n", prog, esc(refpath));
             goto out;
         }
     }
     DataOptions dopt;
-    if (svc_load_data(m, o, &dopt, &train, &test, err, sizeof err)) {
+    int lrc = svc_load_data(m, o, &dopt, &train, &test, err, sizeof err);
+    if (lrc || check_inputs(em, nm, test, err, sizeof err)) {
         fprintf(stderr, "%s eval: %s\n", prog, err);
+        rc = lrc ? lrc : 1;
         goto out;
     }
     if (task_build(&t, train, test, &before, (int)forget, (int)learn, 0, (uint64_t)seed, err, sizeof err)) {
@@ -261,9 +273,9 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
     have_task = 1;
     for (int i = 0; i < nm; i++) {
         if (!cli_flag(o, "quiet"))
-            fprintf(stderr, "%s eval: metrics of %s (%s model)...\n", prog, em[i].path, em[i].state);
+            fprintf(stderr, "%s eval: metrics of %s (%s model)...\n", prog, esc(em[i].path), em[i].state);
         if (metrics_compute_map(em[i].net, &t, &em[i].cm, &mc, &em[i].m, err, sizeof err)) {
-            fprintf(stderr, "%s eval: %s: %s\n", prog, em[i].path, err);
+            fprintf(stderr, "%s eval: %s: %s\n", prog, esc(em[i].path), err);
             goto out;
         }
     }
@@ -275,7 +287,6 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
 
     print_metrics(em, nm, forget, learn, t.slot, refpath, &mc);
 
-    const char *json = cli_str(o, "json", NULL);
     if (json) {
         JsonWriter w;
         jw_init(&w, JW_PRETTY);
@@ -283,7 +294,7 @@ int cmd_eval_unlearn(const Modality *m, const CliOpt *o) {
         int bad = report_write_json(json, &w, err, sizeof err);
         jw_free(&w);
         if (bad) { fprintf(stderr, "%s eval: %s\n", prog, err); goto out; }
-        printf("wrote %s\n", json);
+        printf("wrote %s\n", esc(json));
     }
     rc = 0;
 out:

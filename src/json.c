@@ -1,5 +1,6 @@
 /* json.c — strict recursive-descent JSON parser and an escaping writer. */
 #include "json.h"
+#include "escape.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -301,7 +302,7 @@ static int parse_object(P *p, JsonValue *v, int depth) {
         for (int i = 0; i < v->n; i++) {
             if (v->key_lens[i] == klen && memcmp(v->keys[i], key, klen) == 0) {
                 p->pos = key_at;
-                perr(p, "duplicate key \"%s\"", key);
+                perr(p, "duplicate key \"%s\"", esc_n(key, klen));
                 free(key);
                 return -1;
             }

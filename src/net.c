@@ -2,6 +2,7 @@
  * calling the layer pairs of layers.h (CPU) or the CUDA twin (kernels/). */
 #include "net.h"
 #include "shape_math.h"
+#include "escape.h"
 #include "layers.h"
 #include "../kernels/cuda_backend.h"
 #include <ctype.h>
@@ -14,7 +15,7 @@
 
 static void *xcalloc(size_t n, size_t sz) {
     void *p = calloc(n ? n : 1, sz);
-    if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n * sz); exit(2); }
+    if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n * sz); exit(1); }
     return p;
 }
 
@@ -25,8 +26,8 @@ static int fail(char *err, size_t errlen, const char *src, int line, const char 
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (err && errlen) {
-        if (line > 0) snprintf(err, errlen, "%s:%d: %s", src, line, msg);
-        else snprintf(err, errlen, "%s: %s", src, msg);
+        if (line > 0) snprintf(err, errlen, "%s:%d: %s", esc(src), line, msg);
+        else snprintf(err, errlen, "%s: %s", esc(src), msg);
     }
     return -1;
 }
@@ -99,12 +100,12 @@ static int parse_layer_options(Layer *L, char words[][64], int nw, int n_classes
             if ((t == LAYER_CONV2D || t == LAYER_LINEAR) && i == 1) {
                 if (t == LAYER_LINEAR && !strcmp(words[i], "classes")) *positional = n_classes;
                 else if (parse_int(words[i], positional) || *positional <= 0) {
-                    fail(err, errlen, src, lineno, "'%s' is not a positive size", words[i]); return -1;
+                    fail(err, errlen, src, lineno, "'%s' is not a positive size", esc(words[i])); return -1;
                 }
                 continue;
             }
             if (t == LAYER_LEAKY_RELU && i == 1 && !parse_float(words[i], &L->slope)) continue;
-            fail(err, errlen, src, lineno, "unexpected word '%s' (options are key=value)", words[i]);
+            fail(err, errlen, src, lineno, "unexpected word '%s' (options are key=value)", esc(words[i]));
             return -1;
         }
         *eq = 0;
@@ -112,7 +113,7 @@ static int parse_layer_options(Layer *L, char words[][64], int nw, int n_classes
         char pat[40];
         snprintf(pat, sizeof pat, " %s ", key);
         if (!strstr(allowed_keys(L->type), pat)) {
-            fail(err, errlen, src, lineno, "option '%s' does not apply to '%s'", key, words[0]); return -1;
+            fail(err, errlen, src, lineno, "option '%s' does not apply to '%s'", esc(key), esc(words[0])); return -1;
         }
         int bad_val = 0;
         if (!strcmp(key, "k")) bad_val = parse_int(val, &L->k) || L->k <= 0;
@@ -123,7 +124,7 @@ static int parse_layer_options(Layer *L, char words[][64], int nw, int n_classes
         else if (!strcmp(key, "p")) bad_val = parse_float(val, &L->p) || L->p < 0 || L->p >= 1;
         else if (!strcmp(key, "eps")) bad_val = parse_float(val, &L->eps) || L->eps <= 0;
         else if (!strcmp(key, "momentum")) bad_val = parse_float(val, &L->momentum) || L->momentum < 0 || L->momentum > 1;
-        if (bad_val) { fail(err, errlen, src, lineno, "bad value '%s' for %s", val, key); return -1; }
+        if (bad_val) { fail(err, errlen, src, lineno, "bad value '%s' for %s", esc(val), esc(key)); return -1; }
     }
     return 0;
 }
@@ -227,7 +228,7 @@ static Layer *add_layer(Net *net, int *cap, int t, int lineno) {
     if (net->n_layers == *cap) {
         *cap *= 2;
         net->layers = realloc(net->layers, *cap * sizeof(Layer));
-        if (!net->layers) { fprintf(stderr, "out of memory\n"); exit(2); }
+        if (!net->layers) { fprintf(stderr, "out of memory\n"); exit(1); }
     }
     Layer *L = &net->layers[net->n_layers];
     memset(L, 0, sizeof *L);
@@ -263,24 +264,48 @@ static int finish_net(Net *net, const SpecShape *s, int n_classes, const char *s
     return 0;
 }
 
-Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
-               int n_classes, char *err, size_t errlen) {
-    if (!src) src = "<spec>";
-    if (!text) { fail(err, errlen, src, 0, "empty spec"); return NULL; }
-    Net *net = xcalloc(1, sizeof *net);
-    net->spec = strdup(text);
-    int cap = 16;
+/* One non-empty spec line (its words) into net: the input line or a layer.  layout 0 checks the
+ * words only (no shapes, no input needed).  0 or -1 with err. */
+static int parse_spec_line(Net *net, int *cap, char words[][64], int nw, int in_c, int in_h, int in_w,
+                           int n_classes, int layout, SpecShape *s, int *have_input, const char *src, int lineno,
+                           char *err, size_t errlen) {
+    if (!strcmp(words[0], "input")) {
+        if (*have_input) return fail(err, errlen, src, lineno, "second 'input' line");
+        if (parse_input_line(net, words, nw, in_c, in_h, in_w, s, src, lineno, err, errlen)) return -1;
+        *have_input = 1;
+        return 0;
+    }
+    int t = -1;
+    for (size_t i = 0; i < sizeof layer_words / sizeof layer_words[0]; i++)
+        if (!strcmp(words[0], layer_words[i].word)) t = (int)layer_words[i].type;
+    if (t < 0) return fail(err, errlen, src, lineno, "unknown layer '%s'", esc(words[0]));
+    if (!*have_input && layout) {
+        if (in_c <= 0 || in_h <= 0 || in_w <= 0)
+            return fail(err, errlen, src, lineno, "the spec must start with 'input C H W'");
+        net->in_c = s->c = in_c; net->in_h = s->h = in_h; net->in_w = s->w = in_w;
+        *have_input = 1;
+    }
+    Layer *L = add_layer(net, cap, t, lineno);
+    int positional = -1;
+    if (parse_layer_options(L, words, nw, n_classes, &positional, src, lineno, err, errlen) ||
+        (layout && layout_layer(L, s, positional, n_classes, src, lineno, err, errlen)))
+        return -1;
+    net->n_layers++;
+    return 0;
+}
+
+/* The lines of text into net (layout: see parse_spec_line).  0 or -1 with err. */
+static int parse_spec_lines(Net *net, const char *text, const char *src, int in_c, int in_h, int in_w,
+                            int n_classes, int layout, SpecShape *s, char *err, size_t errlen) {
+    int cap = 16, have_input = 0, lineno = 0;
     net->layers = xcalloc(cap, sizeof(Layer));
-    int have_input = 0;
-    SpecShape s = {0, 0, 0, 0, 0, 0};
     const char *p = text;
-    int lineno = 0;
     while (*p) {
         const char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         char line[512];
         lineno++;
-        if (len >= sizeof line) { fail(err, errlen, src, lineno, "line too long"); goto bad; }
+        if (len >= sizeof line) return fail(err, errlen, src, lineno, "line too long");
         memcpy(line, p, len);
         line[len] = 0;
         p = eol ? eol + 1 : p + len;
@@ -288,51 +313,55 @@ Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
         if (hash) *hash = 0;
         char words[16][64];
         int nw = split_words(line, words, 16);
-        if (nw == 0) continue;
-        if (!strcmp(words[0], "input")) {
-            if (have_input) { fail(err, errlen, src, lineno, "second 'input' line"); goto bad; }
-            if (parse_input_line(net, words, nw, in_c, in_h, in_w, &s, src, lineno, err, errlen)) goto bad;
-            have_input = 1;
-            continue;
-        }
-        int t = -1;
-        for (size_t i = 0; i < sizeof layer_words / sizeof layer_words[0]; i++)
-            if (!strcmp(words[0], layer_words[i].word)) t = (int)layer_words[i].type;
-        if (t < 0) { fail(err, errlen, src, lineno, "unknown layer '%s'", words[0]); goto bad; }
-        if (!have_input) {
-            if (in_c > 0 && in_h > 0 && in_w > 0) {
-                net->in_c = s.c = in_c; net->in_h = s.h = in_h; net->in_w = s.w = in_w;
-                have_input = 1;
-            } else { fail(err, errlen, src, lineno, "the spec must start with 'input C H W'"); goto bad; }
-        }
-        Layer *L = add_layer(net, &cap, t, lineno);
-        int positional = -1;
-        if (parse_layer_options(L, words, nw, n_classes, &positional, src, lineno, err, errlen) ||
-            layout_layer(L, &s, positional, n_classes, src, lineno, err, errlen))
-            goto bad;
-        net->n_layers++;
+        if (nw && parse_spec_line(net, &cap, words, nw, in_c, in_h, in_w, n_classes, layout, s, &have_input, src,
+                                  lineno, err, errlen))
+            return -1;
     }
-    if (finish_net(net, &s, n_classes, src, err, errlen)) goto bad;
+    return 0;
+}
+
+Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
+               int n_classes, char *err, size_t errlen) {
+    if (!src) src = "<spec>";
+    if (!text) { fail(err, errlen, src, 0, "empty spec"); return NULL; }
+    Net *net = xcalloc(1, sizeof *net);
+    net->spec = strdup(text);
+    SpecShape s = {0, 0, 0, 0, 0, 0};
+    if (parse_spec_lines(net, text, src, in_c, in_h, in_w, n_classes, 1, &s, err, errlen) ||
+        finish_net(net, &s, n_classes, src, err, errlen)) {
+        net_free(net);
+        return NULL;
+    }
     return net;
-bad:
+}
+
+int net_spec_check(const char *text, const char *src, char *err, size_t errlen) {
+    if (!src) src = "<spec>";
+    if (!text) return fail(err, errlen, src, 0, "empty spec");
+    Net *net = xcalloc(1, sizeof *net);
+    SpecShape s = {0, 0, 0, 0, 0, 0};
+    int rc = parse_spec_lines(net, text, src, 0, 0, 0, 0, 0, &s, err, errlen);
+    if (!rc && !net->n_layers) rc = fail(err, errlen, src, 0, "no layers");
+    else if (!rc && net->layers[net->n_layers - 1].type != LAYER_LINEAR)
+        rc = fail(err, errlen, src, net->layers[net->n_layers - 1].line, "the last layer must be 'linear'");
     net_free(net);
-    return NULL;
+    return rc;
 }
 
 Net *net_load_spec_file(const char *path, int in_c, int in_h, int in_w, int n_classes,
                         char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
-    if (!f) { snprintf(err, errlen, "%s: cannot open net spec", path); return NULL; }
+    if (!f) { snprintf(err, errlen, "%s: cannot open net spec", esc(path)); return NULL; }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int ch;
     while ((ch = fgetc(f)) != EOF) {
-        if (len + 2 > cap) { cap = cap ? cap * 2 : 4096; buf = realloc(buf, cap); if (!buf) exit(2); }
+        if (len + 2 > cap) { cap = cap ? cap * 2 : 4096; buf = realloc(buf, cap); if (!buf) exit(1); }
         buf[len++] = (char)ch;
-        if (len > (1u << 20)) { fclose(f); free(buf); snprintf(err, errlen, "%s: net spec too large", path); return NULL; }
+        if (len > (1u << 20)) { fclose(f); free(buf); snprintf(err, errlen, "%s: net spec too large", esc(path)); return NULL; }
     }
     fclose(f);
-    if (!buf) { snprintf(err, errlen, "%s: empty net spec", path); return NULL; }
+    if (!buf) { snprintf(err, errlen, "%s: empty net spec", esc(path)); return NULL; }
     buf[len] = 0;
     Net *net = net_parse(buf, path, in_c, in_h, in_w, n_classes, err, errlen);
     free(buf);
@@ -568,7 +597,7 @@ void net_copy_weights(Net *dst, const Net *src) {
 Net *net_clone(const Net *src) {
     char err[256];
     Net *n = net_parse(src->spec, "<clone>", src->in_c, src->in_h, src->in_w, src->n_classes, err, sizeof err);
-    if (!n) { fprintf(stderr, "net_clone: %s\n", err); exit(2); }
+    if (!n) { fprintf(stderr, "net_clone: %s\n", err); exit(1); }
     net_copy_weights(n, src);
     n->dropout_state = src->dropout_state;
     return n;

@@ -84,6 +84,9 @@ typedef struct Net {
  * one line to err on failure. */
 Net *net_parse(const char *text, const char *src, int in_c, int in_h, int in_w,
                int n_classes, char *err, size_t errlen);
+/* Check a spec's words without laying it out (no input shape needed): unknown layers, bad
+ * options, no layers, a last layer other than linear.  0 or -1 with one line in err. */
+int net_spec_check(const char *text, const char *src, char *err, size_t errlen);
 Net *net_load_spec_file(const char *path, int in_c, int in_h, int in_w, int n_classes,
                         char *err, size_t errlen);
 void net_free(Net *net);

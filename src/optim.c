@@ -19,7 +19,7 @@ void optim_init(Optim *o, OptKind kind, size_t n, float lr, float momentum, floa
     o->n = n;
     o->m = calloc(n ? n : 1, sizeof(float));
     o->v = calloc(n ? n : 1, sizeof(float));
-    if (!o->m || !o->v) { fprintf(stderr, "out of memory (optimiser state)\n"); exit(2); }
+    if (!o->m || !o->v) { fprintf(stderr, "out of memory (optimiser state)\n"); exit(1); }
 }
 
 void optim_free(Optim *o) {

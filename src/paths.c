@@ -1,5 +1,6 @@
 /* paths.c — where things are on disk: the datasets folder, the repository root, making folders (see paths.h). */
 #include "paths.h"
+#include "escape.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@ static int dir_has(const char *dir, const char *sub) {
 
 int find_data_dir(const char *opt, const char *sub, char *out, size_t outlen, char *err, size_t errlen) {
     if (opt && *opt) {
-        if (access(opt, R_OK) != 0) { snprintf(err, errlen, "%s: data directory does not exist", opt); return -1; }
+        if (access(opt, R_OK) != 0) { snprintf(err, errlen, "%s: data directory does not exist", esc(opt)); return -1; }
         /* accept either the datasets root or the modality folder itself */
         if (dir_has(opt, sub)) { snprintf(out, outlen, "%s", opt); return 0; }
         snprintf(out, outlen, "%s", opt);
@@ -25,7 +26,7 @@ int find_data_dir(const char *opt, const char *sub, char *out, size_t outlen, ch
     const char *env = getenv("UNLEARN_DATA");
     if (env && *env) {
         if (dir_has(env, sub)) { snprintf(out, outlen, "%s", env); return 0; }
-        snprintf(err, errlen, "UNLEARN_DATA=%s has no %s/ folder", env, sub);
+        snprintf(err, errlen, "UNLEARN_DATA=%s has no %s/ folder", esc(env), sub);
         return -1;
     }
     char exe[PATH_MAX];
@@ -56,7 +57,7 @@ int path_is_dir(const char *p) {
 
 int mkdir_p(const char *dir, char *err, size_t errlen) {
     char p[PATH_MAX];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) { snprintf(err, errlen, "%s: path too long", dir); return -1; }
+    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) { snprintf(err, errlen, "%s: path too long", esc(dir)); return -1; }
     size_t n = strlen(p);
     while (n > 1 && p[n - 1] == '/') p[--n] = 0;
     for (char *s = p + 1; ; s++) {
@@ -64,7 +65,7 @@ int mkdir_p(const char *dir, char *err, size_t errlen) {
             char c = *s;
             *s = 0;
             if (mkdir(p, 0777) && errno != EEXIST) {
-                snprintf(err, errlen, "%s: cannot create folder (%s)", p, strerror(errno));
+                snprintf(err, errlen, "%s: cannot create folder (%s)", esc(p), strerror(errno));
                 return -1;
             }
             *s = c;
@@ -72,7 +73,7 @@ int mkdir_p(const char *dir, char *err, size_t errlen) {
         }
     }
     struct stat st;
-    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) { snprintf(err, errlen, "%s: not a folder", dir); return -1; }
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) { snprintf(err, errlen, "%s: not a folder", esc(dir)); return -1; }
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "pretrain_cli.h"
 #include "checkpoint.h"
 #include "netspec.h"
+#include "escape.h"
 #include "report.h"
 #include "services.h"
 #include <limits.h>
@@ -25,6 +26,39 @@ static void pretrain_help(const Modality *m) {
            m->program, m->default_classes, m->default_net, m->recipe.epochs,
            m->recipe.opt == OPT_ADAM ? "adam" : "sgd", m->recipe.lr, m->recipe.batch, svc_common_help,
            m->data_help ? m->data_help : "");
+    fputs(CLI_EXIT_HELP, stdout);
+}
+
+/* The checkpoint (outs[0]) and, when asked, the evaluation JSON (outs[1]): both appear or neither
+ * does.  Prints the training summary and table.  0 or -1 with err. */
+static int pretrain_write(const Modality *m, const char *const *outs, Net *net, const ClassMap *cm,
+                          const EvalResult *ev, const TrainStats *st, int epochs, long seed, char *err,
+                          size_t errlen) {
+    JsonWriter extra;   /* the checkpoint's "train" metadata */
+    jw_init(&extra, JW_COMPACT);
+    jw_object(&extra, JW_INLINE);
+    jw_key(&extra, "epochs"); jw_int(&extra, epochs);
+    jw_key(&extra, "seed"); jw_int(&extra, seed);
+    jw_key(&extra, "train_seconds"); jw_fixed(&extra, st->seconds, 2);
+    jw_key(&extra, "test_acc"); jw_fixed(&extra, ev->acc, 6);
+    jw_end(&extra);
+    SvcOutputs so;
+    int rc = -1;
+    if (extra.buf.oom) snprintf(err, errlen, "out of memory");
+    else if (!svc_outputs_begin(&so, outs, 2, err, errlen)) {
+        rc = checkpoint_save(so.stage[0], net, cm, m->name, "train", extra.buf.buf, err, errlen);
+        if (!rc && outs[1]) rc = report_eval_json(so.stage[1], ev, cm, m->name, outs[0], st, err, errlen);
+        if (!rc) rc = svc_outputs_commit(&so, err, errlen);
+        else svc_outputs_abort(&so);
+    }
+    jw_free(&extra);
+    if (rc) return -1;
+    printf("trained %ld steps in %.1f s (%.0f samples/s); last-epoch train loss %.4f acc %.2f%%\n", st->steps,
+           st->seconds, st->images / (st->seconds > 0 ? st->seconds : 1), st->loss, 100 * st->acc);
+    report_eval_table(stdout, ev, cm, m->n_labels);
+    for (int i = 0; i < 2; i++)
+        if (outs[i]) printf("wrote %s\n", esc(outs[i]));
+    return 0;
 }
 
 int cmd_pretrain(const Modality *m, int argc, char **argv) {
@@ -36,7 +70,7 @@ int cmd_pretrain(const Modality *m, int argc, char **argv) {
     if (cli_flag(o, "help")) { pretrain_help(m); return 0; }
     long threads, epochs, steps, seed, batch;
     double lr, wd;
-    if (cli_int(o, "threads", 0, 0, 1024, &threads, err, sizeof err) ||
+    if (svc_threads_opt(o, &threads, err, sizeof err) ||
         cli_int(o, "epochs", m->recipe.epochs, 1, 10000, &epochs, err, sizeof err) ||
         cli_int(o, "steps", 0, 0, 100000000, &steps, err, sizeof err) ||
         cli_int(o, "seed", 1, 0, LONG_MAX, &seed, err, sizeof err) ||
@@ -57,17 +91,30 @@ int cmd_pretrain(const Modality *m, int argc, char **argv) {
         fprintf(stderr, "%s pretrain: --classes: %s\n", m->program, err);
         return 2;
     }
+    if (cm.n_slots < 2) {
+        fprintf(stderr, "%s pretrain: --classes needs at least 2 classes (a one-class model learns nothing)\n",
+                m->program);
+        return 2;
+    }
+    const char *out = cli_str(o, "out", "model.safetensors"), *json = cli_str(o, "json", NULL);
+    const char *outs[2] = {out, json};
+    if (svc_check_outputs(outs, 2, err, sizeof err)) { fprintf(stderr, "%s pretrain: %s\n", m->program, err); return 2; }
     const char *netname = cli_str(o, "net", m->default_net);
     char *spec = net_spec_text(m, netname, err, sizeof err);
-    if (!spec) { fprintf(stderr, "%s pretrain: %s\n", m->program, err); return 2; }
-    Dataset *train = NULL, *test = NULL;
-    DataOptions dopt;
-    if (svc_load_data(m, o, &dopt, &train, &test, err, sizeof err)) {
+    if (!spec || net_spec_check(spec, netname, err, sizeof err)) {
         fprintf(stderr, "%s pretrain: %s\n", m->program, err);
         free(spec);
-        return 1;
+        return 2;
     }
-    int rc = 1;
+    Dataset *train = NULL, *test = NULL;
+    DataOptions dopt;
+    int rc = svc_load_data(m, o, &dopt, &train, &test, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "%s pretrain: %s\n", m->program, err);
+        free(spec);
+        return rc;
+    }
+    rc = 1;
     Net *net = NULL;
     Dataset *tr = ds_filter_classes(train, cm.slot_class, cm.n_slots);
     Dataset *te = ds_filter_classes(test, cm.slot_class, cm.n_slots);
@@ -95,7 +142,7 @@ int cmd_pretrain(const Modality *m, int argc, char **argv) {
     cfg.augment = dopt.augment ? m->augment : NULL;
     if (cfg.verbose)
         fprintf(stderr, "%s: pre-training net '%s' (%zu parameters, %.1f MFLOP/sample) on %d samples of %d classes, "
-                "%d epochs, %d threads, %s\n", m->program, netname, net->n_params, net_forward_flops(net) / 1e6,
+                "%d epochs, %d threads, %s\n", m->program, esc(netname), net->n_params, net_forward_flops(net) / 1e6,
                 tr->n, cm.n_slots, cfg.epochs, omp_get_max_threads(), net->device == DEVICE_CUDA ? "cuda" : "cpu");
     TrainStats st;
     if (train_supervised(net, tr, &cm, &cfg, &st, err, sizeof err)) {
@@ -105,33 +152,9 @@ int cmd_pretrain(const Modality *m, int argc, char **argv) {
     net_sync_to_host(net);
     EvalResult ev;
     train_evaluate(net, te, &cm, 256, m->n_labels, &ev);
-    const char *out = cli_str(o, "out", "model.safetensors");
-    JsonWriter extra;   /* the checkpoint's "train" metadata */
-    jw_init(&extra, JW_COMPACT);
-    jw_object(&extra, JW_INLINE);
-    jw_key(&extra, "epochs"); jw_int(&extra, cfg.epochs);
-    jw_key(&extra, "seed"); jw_int(&extra, seed);
-    jw_key(&extra, "train_seconds"); jw_fixed(&extra, st.seconds, 2);
-    jw_key(&extra, "test_acc"); jw_fixed(&extra, ev.acc, 6);
-    jw_end(&extra);
-    int bad = extra.buf.oom || checkpoint_save(out, net, &cm, m->name, "train", extra.buf.buf, err, sizeof err);
-    if (extra.buf.oom) snprintf(err, sizeof err, "out of memory");
-    jw_free(&extra);
-    if (bad) {
+    if (pretrain_write(m, outs, net, &cm, &ev, &st, cfg.epochs, seed, err, sizeof err)) {
         fprintf(stderr, "%s pretrain: %s\n", m->program, err);
         goto out;
-    }
-    printf("trained %ld steps in %.1f s (%.0f samples/s); last-epoch train loss %.4f acc %.2f%%\n", st.steps,
-           st.seconds, st.images / (st.seconds > 0 ? st.seconds : 1), st.loss, 100 * st.acc);
-    report_eval_table(stdout, &ev, &cm, m->n_labels);
-    printf("wrote %s\n", out);
-    const char *json = cli_str(o, "json", NULL);
-    if (json) {
-        if (report_eval_json(json, &ev, &cm, m->name, out, &st, err, sizeof err)) {
-            fprintf(stderr, "%s pretrain: %s\n", m->program, err);
-            goto out;
-        }
-        printf("wrote %s\n", json);
     }
     rc = 0;
 out:

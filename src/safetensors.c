@@ -9,6 +9,8 @@
  * exactly (no gaps, no overlap, nothing after the last one).  The reader's
  * tensors are listed in data order. */
 #include "safetensors.h"
+#include "escape.h"
+#include "shape_math.h"
 #include "atomic_file.h"
 #include "json.h"
 #include <errno.h>
@@ -41,14 +43,12 @@ static void shape_str(char *buf, size_t len, const int64_t *shape, int ndim) {
     if (at < len) snprintf(buf + at, len - at, "]");
 }
 
-/* product of the dims, or -1 on overflow past 2^62 elements */
-static int64_t shape_numel(const int64_t *shape, int ndim) {
+/* Elements of a tensor: the checked product of its dims (shape_math.h), or -1 when a dim is
+ * negative or the product overflows or exceeds SHAPE_MAX_BUFFER. */
+static int64_t st_numel(const int64_t *shape, int ndim) {
     int64_t p = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (shape[i] < 0) return -1;
-        if (shape[i] && p > ((int64_t)1 << 62) / shape[i]) return -1;
-        p *= shape[i];
-    }
+    for (int i = 0; i < ndim; i++)
+        if (shape_mul(&p, p, shape[i], SHAPE_MAX_BUFFER)) return -1;
     return p;
 }
 
@@ -91,35 +91,35 @@ int st_write(const char *path, const StTensor *t, int nt, const StMeta *meta, in
     JsonBuf *hb = &hw.buf;
     AtomicFile af; memset(&af, 0, sizeof af);
     float *swap = NULL;
-    if (nt < 0 || nm < 0) FAIL("%s: negative tensor or metadata count", path);
+    if (nt < 0 || nm < 0) FAIL("%s: negative tensor or metadata count", esc(path));
     for (int i = 0; i < nt; i++) {
         const StTensor *x = &t[i];
         size_t nl = strnlen(x->name, sizeof x->name);
-        if (nl == 0) FAIL("%s: tensor %d has an empty name", path, i);
-        if (nl == sizeof x->name) FAIL("%s: tensor %d name is not terminated", path, i);
-        if (strcmp(x->name, "__metadata__") == 0) FAIL("%s: a tensor cannot be named __metadata__", path);
-        if (x->ndim < 0 || x->ndim > 8) FAIL("%s: tensor %s has %d dimensions (0..8 allowed)", path, x->name, x->ndim);
-        int64_t numel = shape_numel(x->shape, x->ndim);
+        if (nl == 0) FAIL("%s: tensor %d has an empty name", esc(path), i);
+        if (nl == sizeof x->name) FAIL("%s: tensor %d name is not terminated", esc(path), i);
+        if (strcmp(x->name, "__metadata__") == 0) FAIL("%s: a tensor cannot be named __metadata__", esc(path));
+        if (x->ndim < 0 || x->ndim > 8) FAIL("%s: tensor %s has %d dimensions (0..8 allowed)", esc(path), esc(x->name), x->ndim);
+        int64_t numel = st_numel(x->shape, x->ndim);
         char sh[160]; shape_str(sh, sizeof sh, x->shape, x->ndim);
-        if (numel < 0) FAIL("%s: tensor %s has an invalid shape %s", path, x->name, sh);
+        if (numel < 0) FAIL("%s: tensor %s has an invalid shape %s", esc(path), esc(x->name), sh);
         if ((uint64_t)numel != (uint64_t)x->len)
             FAIL("%s: tensor %s has shape %s (%lld values) but %zu floats were given",
-                 path, x->name, sh, (long long)numel, x->len);
-        if (x->len && !x->data) FAIL("%s: tensor %s has no data", path, x->name);
+                 esc(path), esc(x->name), sh, (long long)numel, x->len);
+        if (x->len && !x->data) FAIL("%s: tensor %s has no data", esc(path), esc(x->name));
         for (int j = 0; j < i; j++)
-            if (strcmp(t[j].name, x->name) == 0) FAIL("%s: tensor %s is listed twice", path, x->name);
+            if (strcmp(t[j].name, x->name) == 0) FAIL("%s: tensor %s is listed twice", esc(path), esc(x->name));
     }
     for (int i = 0; i < nm; i++) {
         size_t kl = strnlen(meta[i].key, sizeof meta[i].key);
-        if (kl == 0 || kl == sizeof meta[i].key) FAIL("%s: metadata entry %d has an empty or unterminated key", path, i);
-        if (!meta[i].value) FAIL("%s: metadata %s has no value", path, meta[i].key);
+        if (kl == 0 || kl == sizeof meta[i].key) FAIL("%s: metadata entry %d has an empty or unterminated key", esc(path), i);
+        if (!meta[i].value) FAIL("%s: metadata %s has no value", esc(path), esc(meta[i].key));
         for (int j = 0; j < i; j++)
-            if (strcmp(meta[j].key, meta[i].key) == 0) FAIL("%s: metadata key %s is listed twice", path, meta[i].key);
+            if (strcmp(meta[j].key, meta[i].key) == 0) FAIL("%s: metadata key %s is listed twice", esc(path), esc(meta[i].key));
     }
 
     write_header(&hw, t, nt, meta, nm);
-    if (hb->oom) FAIL("%s: out of memory building the header", path);
-    if (hb->len > ST_MAX_HEADER) FAIL("%s: header of %zu bytes is too large", path, hb->len);
+    if (hb->oom) FAIL("%s: out of memory building the header", esc(path));
+    if (hb->len > ST_MAX_HEADER) FAIL("%s: header of %zu bytes is too large", esc(path), hb->len);
 
     if (atomic_open(&af, path, err, errlen)) goto fail;
     uint8_t n8[8];
@@ -131,7 +131,7 @@ int st_write(const char *path, const StTensor *t, int nt, const StMeta *meta, in
         if (!t[i].len) continue;
         if (le) { fwrite(t[i].data, sizeof(float), t[i].len, af.fp); continue; }
         /* big-endian host: swap in chunks */
-        if (!swap && !(swap = malloc(4096 * sizeof(float)))) FAIL("%s: out of memory", path);
+        if (!swap && !(swap = malloc(4096 * sizeof(float)))) FAIL("%s: out of memory", esc(path));
         for (size_t k = 0; k < t[i].len; k += 4096) {
             size_t m = t[i].len - k < 4096 ? t[i].len - k : 4096;
             memcpy(swap, t[i].data + k, m * sizeof(float));
@@ -176,34 +176,34 @@ static int read_blob(const char *path, char **blob_out, uint64_t *size_out, uint
                      size_t errlen) {
     void *base = NULL;
     FILE *fp = fopen(path, "rb");
-    if (!fp) FAIL("%s: cannot open: %s", path, strerror(errno));
+    if (!fp) FAIL("%s: cannot open: %s", esc(path), strerror(errno));
     struct stat sb;
-    if (fstat(fileno(fp), &sb) != 0) FAIL("%s: cannot stat: %s", path, strerror(errno));
-    if (!S_ISREG(sb.st_mode)) FAIL("%s: not a regular file", path);
+    if (fstat(fileno(fp), &sb) != 0) FAIL("%s: cannot stat: %s", esc(path), strerror(errno));
+    if (!S_ISREG(sb.st_mode)) FAIL("%s: not a regular file", esc(path));
     uint64_t size = (uint64_t)sb.st_size;
     if (size < 8) FAIL("%s: file is %llu bytes, too short for safetensors (needs an 8-byte header length)",
-                       path, (unsigned long long)size);
+                       esc(path), (unsigned long long)size);
     uint8_t n8[8];
-    if (fread(n8, 1, 8, fp) != 8) FAIL("%s: cannot read the header length", path);
+    if (fread(n8, 1, 8, fp) != 8) FAIL("%s: cannot read the header length", esc(path));
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++) hlen |= (uint64_t)n8[i] << (8 * i);
     if (hlen > size - 8)
         FAIL("%s: header length %llu runs past the end of the file (%llu bytes) - truncated or not safetensors",
-             path, (unsigned long long)hlen, (unsigned long long)size);
-    if (hlen > ST_MAX_HEADER) FAIL("%s: header length %llu is larger than the 100 MB limit", path, (unsigned long long)hlen);
-    if (hlen < 2) FAIL("%s: header of %llu bytes cannot hold a JSON object", path, (unsigned long long)hlen);
-    if (size > (uint64_t)SIZE_MAX - 64) FAIL("%s: file too large", path);
+             esc(path), (unsigned long long)hlen, (unsigned long long)size);
+    if (hlen > ST_MAX_HEADER) FAIL("%s: header length %llu is larger than the 100 MB limit", esc(path), (unsigned long long)hlen);
+    if (hlen < 2) FAIL("%s: header of %llu bytes cannot hold a JSON object", esc(path), (unsigned long long)hlen);
+    if (size > (uint64_t)SIZE_MAX - 64) FAIL("%s: file too large", esc(path));
 
     size_t pad = (8 - (size_t)((8 + hlen) % 8)) % 8;  /* data section aligned to 8 */
     _Static_assert(sizeof(void *) <= 8, "base pointer must fit in 8 bytes");
     size_t lead = 8 + pad;                             /* (lead + 8 + hlen) % 8 == 0 */
     base = malloc(lead + (size_t)size);
-    if (!base) FAIL("%s: out of memory for %llu bytes", path, (unsigned long long)size);
+    if (!base) FAIL("%s: out of memory for %llu bytes", esc(path), (unsigned long long)size);
     char *blob = (char *)base + lead;
     memcpy(blob - sizeof base, &base, sizeof base);
     memcpy(blob, n8, 8);
     if (size > 8 && fread(blob + 8, 1, (size_t)size - 8, fp) != (size_t)size - 8)
-        FAIL("%s: short read (file changed while reading?)", path);
+        FAIL("%s: short read (file changed while reading?)", esc(path));
     fclose(fp);
     *blob_out = blob;
     *size_out = size;
@@ -218,22 +218,22 @@ fail:
 /* The __metadata__ object into *meta (string values only).  0 or -1 with err; *meta and *nm hold what
  * was read either way (the caller frees them). */
 static int read_meta(const char *path, const JsonValue *md, StMeta **meta, int *nm, char *err, size_t errlen) {
-    if (md->type != JSON_OBJECT) FAIL("%s: __metadata__ is a JSON %s, not an object", path, json_type_name(md->type));
+    if (md->type != JSON_OBJECT) FAIL("%s: __metadata__ is a JSON %s, not an object", esc(path), json_type_name(md->type));
     *meta = calloc((size_t)(md->n ? md->n : 1), sizeof **meta);
-    if (!*meta) FAIL("%s: out of memory", path);
+    if (!*meta) FAIL("%s: out of memory", esc(path));
     for (int i = 0; i < md->n; i++) {
         const JsonValue *v = &md->items[i];
         StMeta *e = &(*meta)[*nm];
         if (md->key_lens[i] == 0 || md->key_lens[i] >= sizeof e->key || strlen(md->keys[i]) != md->key_lens[i])
-            FAIL("%s: metadata key '%.40s' is empty, too long (max %zu bytes) or has a NUL byte",
-                 path, md->keys[i], sizeof e->key - 1);
+            FAIL("%s: metadata key '%s' is empty, too long (max %zu bytes) or has a NUL byte",
+                 esc(path), esc(md->keys[i]), sizeof e->key - 1);
         if (v->type != JSON_STRING)
             FAIL("%s: metadata %s is a JSON %s; safetensors metadata values must be strings",
                  path, md->keys[i], json_type_name(v->type));
-        if (strlen(v->str) != v->len) FAIL("%s: metadata %s contains a NUL byte", path, md->keys[i]);
+        if (strlen(v->str) != v->len) FAIL("%s: metadata %s contains a NUL byte", esc(path), esc(md->keys[i]));
         memcpy(e->key, md->keys[i], md->key_lens[i] + 1);
         e->value = malloc(v->len + 1);
-        if (!e->value) FAIL("%s: out of memory", path);
+        if (!e->value) FAIL("%s: out of memory", esc(path));
         memcpy(e->value, v->str, v->len + 1);
         (*nm)++;
     }
@@ -247,22 +247,22 @@ static int read_dtype_shape(const char *path, const char *name, const JsonValue 
                             size_t errlen) {
     for (int k = 0; k < e->n; k++)
         if (strcmp(e->keys[k], "dtype") && strcmp(e->keys[k], "shape") && strcmp(e->keys[k], "data_offsets"))
-            FAIL("%s: tensor %s: unknown field \"%s\"", path, name, e->keys[k]);
+            FAIL("%s: tensor %s: unknown field \"%s\"", esc(path), esc(name), esc(e->keys[k]));
     const JsonValue *dt = json_get(e, "dtype"), *sh = json_get(e, "shape");
-    if (!dt || dt->type != JSON_STRING) FAIL("%s: tensor %s: missing or non-string dtype", path, name);
+    if (!dt || dt->type != JSON_STRING) FAIL("%s: tensor %s: missing or non-string dtype", esc(path), esc(name));
     if (strcmp(dt->str, "F32") != 0) {
         int known = 0;
         for (const char **k = known_dtypes; *k; k++) if (strcmp(*k, dt->str) == 0) known = 1;
         if (known) FAIL("%s: tensor %s has dtype %s; only F32 is supported", path, name, dt->str);
-        FAIL("%s: tensor %s has unknown dtype '%.32s'", path, name, dt->str);
+        FAIL("%s: tensor %s has unknown dtype '%s'", esc(path), esc(name), esc(dt->str));
     }
-    if (!sh || sh->type != JSON_ARRAY) FAIL("%s: tensor %s: missing or non-array shape", path, name);
-    if (sh->n > 8) FAIL("%s: tensor %s has %d dimensions (at most 8 supported)", path, name, sh->n);
+    if (!sh || sh->type != JSON_ARRAY) FAIL("%s: tensor %s: missing or non-array shape", esc(path), esc(name));
+    if (sh->n > 8) FAIL("%s: tensor %s has %d dimensions (at most 8 supported)", esc(path), esc(name), sh->n);
     t->ndim = sh->n;
     for (int d = 0; d < sh->n; d++) {
         const JsonValue *v = &sh->items[d];
         if (v->type != JSON_NUMBER || !v->is_int || v->i < 0)
-            FAIL("%s: tensor %s: shape entry %d is not a non-negative integer", path, name, d);
+            FAIL("%s: tensor %s: shape entry %d is not a non-negative integer", esc(path), esc(name), d);
         t->shape[d] = v->i;
     }
     return 0;
@@ -274,30 +274,30 @@ fail:
  * the data section).  0 or -1 with err. */
 static int read_tensor(const char *path, const char *name, size_t name_len, const JsonValue *e, const char *data,
                        uint64_t data_len, StTensor *t, Span *span, char *err, size_t errlen) {
-    if (name_len == 0) FAIL("%s: a tensor has an empty name", path);
+    if (name_len == 0) FAIL("%s: a tensor has an empty name", esc(path));
     if (name_len >= sizeof t->name || strlen(name) != name_len)
-        FAIL("%s: tensor name '%.60s...' is too long (max %zu bytes) or has a NUL byte",
-             path, name, sizeof t->name - 1);
-    if (e->type != JSON_OBJECT) FAIL("%s: tensor %s: entry is a JSON %s, not an object", path, name, json_type_name(e->type));
+        FAIL("%s: tensor name '%s' is too long (max %zu bytes) or has a NUL byte",
+             esc(path), esc(name), sizeof t->name - 1);
+    if (e->type != JSON_OBJECT) FAIL("%s: tensor %s: entry is a JSON %s, not an object", esc(path), esc(name), json_type_name(e->type));
     memcpy(t->name, name, name_len + 1);
     if (read_dtype_shape(path, name, e, t, err, errlen)) return -1;
     const JsonValue *of = json_get(e, "data_offsets");
     if (!of || of->type != JSON_ARRAY || of->n != 2)
-        FAIL("%s: tensor %s: data_offsets must be an array [begin,end]", path, name);
+        FAIL("%s: tensor %s: data_offsets must be an array [begin,end]", esc(path), esc(name));
     for (int d = 0; d < 2; d++)
         if (of->items[d].type != JSON_NUMBER || !of->items[d].is_int || of->items[d].i < 0)
-            FAIL("%s: tensor %s: data_offsets entries must be non-negative integers", path, name);
+            FAIL("%s: tensor %s: data_offsets entries must be non-negative integers", esc(path), esc(name));
     int64_t b = of->items[0].i, en = of->items[1].i;
-    if (b > en) FAIL("%s: tensor %s: data_offsets [%lld,%lld] end before they begin", path, name, (long long)b, (long long)en);
+    if (b > en) FAIL("%s: tensor %s: data_offsets [%lld,%lld] end before they begin", esc(path), esc(name), (long long)b, (long long)en);
     if ((uint64_t)en > data_len)
         FAIL("%s: tensor %s: data_offsets [%lld,%lld] run past the %llu data bytes (truncated file?)",
-             path, name, (long long)b, (long long)en, (unsigned long long)data_len);
-    int64_t numel = shape_numel(t->shape, t->ndim);
+             esc(path), esc(name), (long long)b, (long long)en, (unsigned long long)data_len);
+    int64_t numel = st_numel(t->shape, t->ndim);
     char shs[160]; shape_str(shs, sizeof shs, t->shape, t->ndim);
     if (numel < 0 || numel > (int64_t)((uint64_t)INT64_MAX / 4) || numel * 4 != en - b)
         FAIL("%s: tensor %s: shape %s needs %lld bytes but data_offsets [%lld,%lld] hold %lld",
-             path, name, shs, numel < 0 ? -1LL : (long long)numel * 4, (long long)b, (long long)en, (long long)(en - b));
-    if (b % 4) FAIL("%s: tensor %s: data offset %lld is not a multiple of 4", path, name, (long long)b);
+             esc(path), esc(name), shs, numel < 0 ? -1LL : (long long)numel * 4, (long long)b, (long long)en, (long long)(en - b));
+    if (b % 4) FAIL("%s: tensor %s: data offset %lld is not a multiple of 4", esc(path), esc(name), (long long)b);
     t->len = (size_t)numel;
     t->data = (const float *)(const void *)(data + b);
     span->begin = b; span->end = en;
@@ -314,15 +314,15 @@ static int check_tiling(const char *path, Span *spans, int nt, const StTensor *t
     for (int i = 0; i < nt; i++) {
         if (spans[i].begin < at) {
             const char *prev = tens[spans[i - 1].idx].name;
-            FAIL("%s: tensors %s and %s overlap in the data section", path, prev, tens[spans[i].idx].name);
+            FAIL("%s: tensors %s and %s overlap in the data section", esc(path), esc(prev), esc(tens[spans[i].idx].name));
         }
         if (spans[i].begin > at)
             FAIL("%s: %lld unused bytes before tensor %s (data_offsets not contiguous)",
-                 path, (long long)(spans[i].begin - at), tens[spans[i].idx].name);
+                 esc(path), (long long)(spans[i].begin - at), esc(tens[spans[i].idx].name));
         at = spans[i].end;
     }
     if ((uint64_t)at != data_len)
-        FAIL("%s: %llu bytes of trailing garbage after the last tensor", path, (unsigned long long)(data_len - (uint64_t)at));
+        FAIL("%s: %llu bytes of trailing garbage after the last tensor", esc(path), (unsigned long long)(data_len - (uint64_t)at));
     return 0;
 fail:
     return -1;
@@ -338,11 +338,11 @@ int st_read(const char *path, StFile *f, char *err, size_t errlen) {
 
     if (read_blob(path, &blob, &size, &hlen, err, errlen)) return -1;
     const char *hdr = blob + 8;
-    if (hdr[0] != '{') FAIL("%s: header does not start with '{' - not a safetensors file", path);
+    if (hdr[0] != '{') FAIL("%s: header does not start with '{' - not a safetensors file", esc(path));
     char jerr[200];
     root = json_parse(hdr, (size_t)hlen, jerr, sizeof jerr);
-    if (!root) FAIL("%s: header is not valid JSON (%s)", path, jerr);
-    if (root->type != JSON_OBJECT) FAIL("%s: header is a JSON %s, not an object", path, json_type_name(root->type));
+    if (!root) FAIL("%s: header is not valid JSON (%s)", esc(path), jerr);
+    if (root->type != JSON_OBJECT) FAIL("%s: header is a JSON %s, not an object", esc(path), json_type_name(root->type));
     uint64_t data_len = size - 8 - hlen;
     const char *data = blob + 8 + hlen;
 
@@ -355,7 +355,7 @@ int st_read(const char *path, StFile *f, char *err, size_t errlen) {
     if (md && read_meta(path, md, &meta, &nm, err, errlen)) goto fail;
     tens = calloc((size_t)(ntens ? ntens : 1), sizeof *tens);
     spans = calloc((size_t)(ntens ? ntens : 1), sizeof *spans);
-    if (!tens || !spans) FAIL("%s: out of memory", path);
+    if (!tens || !spans) FAIL("%s: out of memory", esc(path));
     for (int i = 0; i < root->n; i++) {
         if (&root->items[i] == md) continue;
         if (read_tensor(path, root->keys[i], root->key_lens[i], &root->items[i], data, data_len, &tens[nt], &spans[nt],
@@ -368,7 +368,7 @@ int st_read(const char *path, StFile *f, char *err, size_t errlen) {
 
     /* reorder into data order */
     StTensor *ordered = calloc((size_t)(nt ? nt : 1), sizeof *ordered);
-    if (!ordered) FAIL("%s: out of memory", path);
+    if (!ordered) FAIL("%s: out of memory", esc(path));
     for (int i = 0; i < nt; i++) ordered[i] = tens[spans[i].idx];
     free(tens); tens = ordered;
 

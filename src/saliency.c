@@ -130,7 +130,7 @@ size_t saliency_top_mask(const float *score, size_t n, float frac, uint8_t *mask
     if (k == 0) { memset(mask, 0, n); return 0; }
     if (k == n) { memset(mask, 1, n); return n; }
     Item *it = malloc(n * sizeof(Item));
-    if (!it) { fprintf(stderr, "out of memory (saliency mask)\n"); exit(2); }
+    if (!it) { fprintf(stderr, "out of memory (saliency mask)\n"); exit(1); }
     for (size_t i = 0; i < n; i++) {
         it[i].s = isnan(score[i]) ? -INFINITY : score[i];
         it[i].i = i;

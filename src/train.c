@@ -16,7 +16,7 @@ static double now_s(void) {
 
 static void *xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
-    if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n); exit(2); }
+    if (!p) { fprintf(stderr, "out of memory (%zu bytes)\n", n); exit(1); }
     return p;
 }
 

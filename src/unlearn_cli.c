@@ -5,6 +5,7 @@
 #include "checkpoint.h"
 #include "atomic_file.h"
 #include "json.h"
+#include "escape.h"
 #include "report.h"
 #include <limits.h>
 #include <math.h>
@@ -76,6 +77,7 @@ static void forget_help(const Modality *m) {
            d.steps, m->recipe.epochs, d.lr, d.batch, d.mask_frac, d.forget_weight, d.new_class_steps, d.alpha,
            d.lambda, d.temperature, d.max_steps_ratio, d.importance_samples, svc_common_help,
            m->data_help ? m->data_help : "");
+    fputs(CLI_EXIT_HELP, stdout);
 }
 
 /* The parsed options of one forget run. */
@@ -109,6 +111,8 @@ static int forget_required(const CliOpt *o, ForgetArgs *a, char *err, size_t err
                         : !cli_str(o, "learn", NULL) ? "--learn C (or --learn none) is required"
                         : !a->out ? "--out FILE is required" : NULL;
     if (missing) { snprintf(err, errlen, "%s", missing); return 2; }
+    const char *outs[2] = {a->out, a->json};
+    if (svc_check_outputs(outs, 2, err, errlen)) return 2;
     a->is_retrain = !strcmp(a->meth->name, "retrain");
     return 0;
 }
@@ -122,7 +126,7 @@ static int forget_numbers(const Modality *m, const CliOpt *o, ForgetArgs *a, cha
     a->learn = -1;
     if (cli_int(o, "forget", 0, 0, m->n_labels - 1, &a->forget, err, errlen) ||
         (strcmp(ls, "none") && cli_int(o, "learn", 0, 0, m->n_labels - 1, &a->learn, err, errlen)) ||
-        cli_int(o, "threads", 0, 0, 1024, &a->threads, err, errlen) ||
+        svc_threads_opt(o, &a->threads, err, errlen) ||
         cli_int(o, "steps", a->is_retrain ? 0 : c->steps, 1, 100000000, &steps, err, errlen) ||
         cli_int(o, "batch", a->is_retrain ? m->recipe.batch : c->batch, 1, 65536, &batch, err, errlen) ||
         cli_int(o, "seed", 1, 0, LONG_MAX, &a->seed, err, errlen) ||
@@ -192,13 +196,10 @@ static int forget_options(const Modality *m, const CliOpt *o, ForgetArgs *a, cha
 /* Load the original model and check the classes against its slots.  NULL with rc (1 or 2) and err. */
 static Net *forget_load_model(const Modality *m, const ForgetArgs *a, ClassMap *cm, int *rc, char *err,
                               size_t errlen) {
-    char modality[64] = "";
-    Net *net = checkpoint_load(a->model, cm, modality, err, errlen);
+    Net *net = svc_load_model(m, a->model, cm, err, errlen);
     *rc = 1;
     if (!net) return NULL;
-    if (*modality && strcmp(modality, m->name))
-        snprintf(err, errlen, "%s is a %s model, not %s", a->model, modality, m->name);
-    else if (classmap_slot(cm, (int)a->forget) < 0) {
+    if (classmap_slot(cm, (int)a->forget) < 0) {
         char cls[256];
         classmap_format(cm, cls, sizeof cls);
         snprintf(err, errlen, "class %ld has no output slot in this model (its classes: %s)", a->forget, cls);
@@ -218,16 +219,22 @@ static Net *forget_load_model(const Modality *m, const ForgetArgs *a, ClassMap *
     return NULL;
 }
 
-/* Build the task from the data (the data seed picks the --limit subsample).  0 or -1 with err. */
-static int forget_task(const Modality *m, const CliOpt *o, const ForgetArgs *a, const ClassMap *cm,
+/* Build the task from the data (the data seed picks the --limit subsample), after checking the
+ * model's input against it.  0, 2 (bad data option) or 1 with err. */
+static int forget_task(const Modality *m, const CliOpt *o, const ForgetArgs *a, const Net *net, const ClassMap *cm,
                        UnlearnTask *task, DataOptions *dopt, char *err, size_t errlen) {
     Dataset *train = NULL, *test = NULL;
-    if (svc_load_data_seeded(m, o, a->data_seed, dopt, &train, &test, err, errlen)) return -1;
+    int lrc = svc_load_data_seeded(m, o, a->data_seed, dopt, &train, &test, err, errlen);
+    if (lrc || svc_check_input(net, a->model, train, err, errlen)) {
+        ds_free(train);
+        ds_free(test);
+        return lrc ? lrc : 1;
+    }
     int rc = task_build(task, train, test, cm, (int)a->forget, (int)a->learn, (int)a->learn_limit,
                         (uint64_t)a->seed, err, errlen);
     ds_free(train);
     ds_free(test);
-    return rc;
+    return rc ? 1 : 0;
 }
 
 static void forget_print(const ForgetArgs *a, const ForgetScores *before, const ForgetScores *after,
@@ -287,9 +294,9 @@ static void scores_json(JsonWriter *w, const ForgetScores *s) {
 }
 
 /* The results JSON (--json).  0 or -1 with err. */
-static int forget_write_json(const Modality *m, const ForgetArgs *a, const char *cfg, const ForgetScores *before,
-                             const ForgetScores *after, const UnlearnStats *st, size_t n_params, char *err,
-                             size_t errlen) {
+static int forget_write_json(const Modality *m, const ForgetArgs *a, const char *path, const char *cfg,
+                             const ForgetScores *before, const ForgetScores *after, const UnlearnStats *st,
+                             size_t n_params, char *err, size_t errlen) {
     JsonWriter w;
     jw_init(&w, JW_PRETTY);
     jw_object(&w, JW_LINES);
@@ -305,7 +312,7 @@ static int forget_write_json(const Modality *m, const ForgetArgs *a, const char 
     jw_key(&w, "n_params"); jw_int(&w, (long long)n_params);
     jw_end(&w);
     jb_puts(&w.buf, "\n");
-    int rc = report_write_json(a->json, &w, err, errlen);
+    int rc = report_write_json(path, &w, err, errlen);
     jw_free(&w);
     return rc;
 }
@@ -321,12 +328,16 @@ static int forget_write(const Modality *m, const ForgetArgs *a, Net *net, const 
     forget_config_json(&cfg, a, task, st);
     if (cfg.buf.oom) { jw_free(&cfg); snprintf(err, errlen, "out of memory"); return -1; }
     const ClassMap *save_map = a->learn >= 0 ? &task->after : &task->before;
-    int rc = checkpoint_save(a->out, net, save_map, m->name, "unlearn", cfg.buf.buf, err, errlen);
-    if (!rc) printf("wrote %s\n", a->out);
-    if (!rc && a->json) {
-        rc = forget_write_json(m, a, cfg.buf.buf, before, after, st, net->n_params, err, errlen);
-        if (!rc) printf("wrote %s\n", a->json);
-    }
+    const char *outs[2] = {a->out, a->json};
+    SvcOutputs so;
+    int rc = svc_outputs_begin(&so, outs, 2, err, errlen);
+    if (!rc) rc = checkpoint_save(so.stage[0], net, save_map, m->name, "unlearn", cfg.buf.buf, err, errlen);
+    if (!rc && a->json)
+        rc = forget_write_json(m, a, so.stage[1], cfg.buf.buf, before, after, st, net->n_params, err, errlen);
+    if (!rc) rc = svc_outputs_commit(&so, err, errlen);
+    else svc_outputs_abort(&so);
+    if (!rc) printf("wrote %s\n", esc(a->out));
+    if (!rc && a->json) printf("wrote %s\n", esc(a->json));
     jw_free(&cfg);
     return rc;
 }
@@ -387,10 +398,10 @@ int cmd_forget(const Modality *m, int argc, char **argv) {
     DataOptions dopt;
     if (net) {
         rc = 1;
-        if (!forget_task(m, o, &a, &cm, &task, &dopt, err, sizeof err) &&
-            !net_set_device(net, cli_str(o, "device", "auto"), err, sizeof err) &&
-            !forget_run(m, &a, net, &task, dopt.augment, err, sizeof err))
-            rc = 0;
+        rc = forget_task(m, o, &a, net, &cm, &task, &dopt, err, sizeof err);
+        if (!rc && (net_set_device(net, cli_str(o, "device", "auto"), err, sizeof err) ||
+                    forget_run(m, &a, net, &task, dopt.augment, err, sizeof err)))
+            rc = 1;
     }
     if (rc) fprintf(stderr, "%s forget: %s\n", m->program, err);
     task_free(&task);

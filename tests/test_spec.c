@@ -55,5 +55,19 @@ int main(void) {
     expect_error("", "no layers");
     CHECK(net_load_spec_file("/nonexistent/x.net", 0, 0, 0, 9, err, sizeof err) == NULL);
     CHECK(strstr(err, "/nonexistent/x.net") != NULL);
+    /* net_spec_check: the words only, before any data (no input line needed, no shapes) */
+    CHECK(net_spec_check("conv 8 k=3\ngap\nlinear classes\n", "t.net", err, sizeof err) == 0);
+    CHECK(net_spec_check("input 1 4 4\nconv 8 k=7\ngap\nlinear classes\n", "t.net", err, sizeof err) == 0);
+    CHECK(net_spec_check("", "t.net", err, sizeof err) == -1 && strstr(err, "t.net: no layers"));
+    CHECK(net_spec_check("# only a comment\n", "t.net", err, sizeof err) == -1 && strstr(err, "no layers"));
+    CHECK(net_spec_check("conv 8\nconv9 3\nlinear classes\n", "t.net", err, sizeof err) == -1 &&
+          strstr(err, "t.net:2: unknown layer 'conv9'"));
+    CHECK(net_spec_check("conv 8 k=x\nlinear classes\n", "t.net", err, sizeof err) == -1 && strstr(err, "t.net:1: bad value"));
+    CHECK(net_spec_check("conv 8\ngap\n", "t.net", err, sizeof err) == -1 && strstr(err, "the last layer must be 'linear'"));
+    CHECK(net_spec_check("conv 8\ninput 1 2 2\nlinear 3\n", "t.net", err, sizeof err) == -1 &&
+          strstr(err, "'input' must come before"));
+    /* words from the file are escaped in the message */
+    CHECK(net_spec_check("conv 8\n\x1b[2Jx 3\nlinear 3\n", "t.net", err, sizeof err) == -1 && strstr(err, "\\x1b[2Jx") &&
+          !strchr(err, 0x1b));
     TEST_DONE("test_spec");
 }
