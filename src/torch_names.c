@@ -263,25 +263,25 @@ static int next_perm(int *p, int n) {
     return 1;
 }
 
-/* The first block order (natural order first) under which everything fits; else the natural one. */
+/* The block order (of all orders, up to MAX_PERM_BLOCKS blocks) with the fewest mismatches; the earliest
+ * in permutation order from the natural name order wins a tie.  More blocks: the natural order. */
 static void choose_order(Report *r, const FTen *ft, FMod *mods, int nmod, int nb, NetTensor *nt, const OLayer *ol,
                          int nol, FMod **order) {
-    int perm[MAX_PERM_BLOCKS];
-    for (int b = 0; b < MAX_PERM_BLOCKS; b++) perm[b] = b;
+    int perm[MAX_PERM_BLOCKS], best[MAX_PERM_BLOCKS], best_n = -1;
+    for (int b = 0; b < MAX_PERM_BLOCKS; b++) perm[b] = best[b] = b;
+    if (nb > MAX_PERM_BLOCKS) {
+        for (int i = 0; i < nmod; i++) order[i] = &mods[i];
+        return;
+    }
     FILE *keep = r->f;
     r->f = NULL;
-    int found = 0;
-    if (nb <= MAX_PERM_BLOCKS)
-        do {
-            order_for(mods, nmod, perm, nb, order);
-            found = match_all(r, ft, order, nmod, nt, ol, nol, 0) == 0;
-        } while (!found && next_perm(perm, nb));
+    do {
+        order_for(mods, nmod, perm, nb, order);
+        int n = match_all(r, ft, order, nmod, nt, ol, nol, 0);
+        if (best_n < 0 || n < best_n) { best_n = n; memcpy(best, perm, sizeof perm); }
+    } while (best_n > 0 && next_perm(perm, nb));
     r->f = keep;
-    if (!found) {
-        for (int b = 0; b < MAX_PERM_BLOCKS; b++) perm[b] = b;
-        if (nb > MAX_PERM_BLOCKS) for (int i = 0; i < nmod; i++) order[i] = &mods[i];
-        else order_for(mods, nmod, perm, nb, order);
-    }
+    order_for(mods, nmod, best, nb, order);
 }
 
 int torch_import(Net *net, const StFile *f, FILE *report, const char *prefix, int *n_widened) {

@@ -14,9 +14,9 @@
  * tensors are grouped by module (the name up to its last '.'), modules are
  * ordered by name with numeric parts compared as numbers ("features.2" before
  * "features.10"); when the file has several top-level blocks ("features",
- * "classifier"), every order of the blocks (up to 6 blocks) is tried and the
- * first one under which every shape fits is used (else the natural name order is
- * reported).  Module k then feeds our k-th layer with tensors (conv, batchnorm,
+ * "classifier"), every order of the blocks (up to 6 blocks) is tried and the one
+ * with the fewest mismatches is used (on a tie the first tried, starting from the
+ * natural name order; mismatches are reported against that order).  Module k then feeds our k-th layer with tensors (conv, batchnorm,
  * linear), suffix by suffix: weight, bias, running_mean, running_var;
  * "num_batches_tracked" is ignored.  Dtypes: F32 is copied; F16 and BF16 are
  * widened to float32, which is exact (every F16/BF16 value is a float32 value;
