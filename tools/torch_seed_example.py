@@ -12,7 +12,8 @@ nn.Linear(256, K)) (our last linear is classifier.1).  That is the naming rule o
       A fresh module (torch's default init, seed S); without --train its BatchNorm statistics and
       affine parameters are made non-trivial (a few train-mode passes on noise, then a random gamma/beta)
       so a round trip tests them.  With --train DATA (the folder holding mnist/*.gz) it is trained with
-      Adam on the first N training images of each class in LIST.  The state dict is saved as
+      Adam on the first N training images of each class in LIST (pixels / 255, then (x - 0.1307) / 0.3081:
+      the input the engine gives the net, vision/idx.c).  The state dict is saved as
       safetensors in --dtype.  --batch-out writes 8 random inputs (float32, N x 1 x 28 x 28) and
       --logits-out the module's eval-mode logits on them (float32 N x K), computed from the weights as saved.
   logits   --weights W --classes LIST --x X.bin --out L.bin       strict load, eval-mode logits
@@ -128,6 +129,7 @@ def idx(path):
 def mnist(data, split):
     pre = "train" if split == "train" else "t10k"
     x = idx(os.path.join(data, "mnist", pre + "-images-idx3-ubyte.gz")).astype(np.float32) / 255.0
+    x = (x - 0.1307) / 0.3081       # the engine's input: vision/idx.c standardises the same way
     y = idx(os.path.join(data, "mnist", pre + "-labels-idx1-ubyte.gz")).astype(np.int64)
     return torch.from_numpy(x).unsqueeze(1), torch.from_numpy(y)
 
