@@ -21,8 +21,8 @@ nn.Linear(256, K)) (our last linear is classifier.1).  That is the naming rule o
       (pass when |ours - torch| / max(|torch|, 1e-3) < 1e-4 for every logit, the tolerance of
       tests/test_parity_seed.c); exit 0 pass, 1 fail.
   eval     --weights W --classes LIST --data DATA                 strict load, per-class accuracy on
-      the MNIST test set: "class C slot S: accuracy" for every class 0..9 (an unslotted class never
-      counts as right).
+      the MNIST test set: "class C slot S: accuracy A (most often predicted: P, share)" for every class
+      0..9 (an unslotted class never counts as right; P shows where its images go).
 
 LIST is the class of each output slot, as for `mnist-unlearn --classes` ("0,1,2,4,5,6,7,8,9").
 Safetensors files are read and written with the safetensors package when it is installed, else by the
@@ -233,7 +233,10 @@ def cmd_eval(a):
         sel = y == c
         acc = float((pred_class[sel] == c).float().mean())
         slot = cls.index(c) if c in cls else None
-        print("class %d slot %s: accuracy %.4f" % (c, "-" if slot is None else slot, acc))
+        top = int(torch.bincount(pred_class[sel], minlength=10).argmax())
+        share = float((pred_class[sel] == top).float().mean())
+        print("class %d slot %s: accuracy %.4f (most often predicted: %d, %.4f)"
+              % (c, "-" if slot is None else slot, acc, top, share))
 
 
 def main():
