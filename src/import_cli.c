@@ -63,8 +63,8 @@ static int import_run(const Modality *m, const char *in, const char *out, Net *n
         fprintf(stderr, "%s import: %s\n", m->program, esc(err));
         return 1;
     }
-    printf("imported %s (%d tensors, %d widened from F16/BF16) into %s: %zu parameters\n", esc(in), nt, widened,
-           esc(out), net->n_params);
+    printf("imported %s (%d tensors in the file, num_batches_tracked ignored, %d widened from F16/BF16) into %s:"
+           " %zu parameters\n", esc(in), nt, widened, esc(out), net->n_params);
     return 0;
 }
 
