@@ -3,10 +3,13 @@
  *   <program> eval      eval_cli.c (with --forget: eval_unlearn_cli.c)
  *   <program> forget    unlearn_cli.c
  *   <program> info      info_cli.c
+ *   <program> import    import_cli.c (a PyTorch state dict in; the mapping is torch_names.c)
+ *   <program> export    import_cli.c (a checkpoint out with PyTorch's names)
  */
 #include "driver.h"
 #include "cli.h"
 #include "eval_cli.h"
+#include "import_cli.h"
 #include "info_cli.h"
 #include "pretrain_cli.h"
 #include "unlearn_cli.h"
@@ -21,7 +24,9 @@ static void usage(const Modality *m, FILE *f) {
             "  pretrain   train a model from scratch on a class list\n"
             "  eval       per-class accuracy, confusion matrix, unlearning metrics vs a reference\n"
             "  forget     make a model forget a class (and learn a new one in its slot)\n"
-            "  info       show what a checkpoint holds\n\n"
+            "  info       show what a checkpoint holds\n"
+            "  import     read a PyTorch state dict (safetensors) into a checkpoint\n"
+            "  export     write a checkpoint as a PyTorch state dict\n\n"
             "'%s COMMAND --help' shows each command's options.\n",
             m->program, m->name, m->program);
     fputs(CLI_EXIT_HELP, f);
@@ -37,6 +42,8 @@ int driver_main(const Modality *m, int argc, char **argv) {
     if (!strcmp(cmd, "eval")) return cmd_eval(m, argc, argv);
     if (!strcmp(cmd, "forget")) return cmd_forget(m, argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(m, argc, argv);
-    fprintf(stderr, "%s: unknown command '%s' (commands: pretrain, eval, forget, info; see --help)\n", m->program, cmd);
+    if (!strcmp(cmd, "import")) return cmd_import(m, argc, argv);
+    if (!strcmp(cmd, "export")) return cmd_export(m, argc, argv);
+    fprintf(stderr, "%s: unknown command '%s' (commands: pretrain, eval, forget, info, import, export; see --help)\n", m->program, cmd);
     return 2;
 }

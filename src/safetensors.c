@@ -161,6 +161,13 @@ static void blob_free(void *blob) {
 
 static const char *known_dtypes[] = { "BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16",
                                       "BF16", "I32", "U32", "F32", "F64", "I64", "U64", NULL };
+static const int dtype_bytes[] = { 1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 8, 8, 8 };
+
+/* bytes per element of a known dtype, 0 for an unknown one */
+static int dtype_size(const char *dt) {
+    for (int k = 0; known_dtypes[k]; k++) if (strcmp(known_dtypes[k], dt) == 0) return dtype_bytes[k];
+    return 0;
+}
 
 typedef struct { int64_t begin, end; int idx; } Span;
 static int cmp_span(const void *a, const void *b) {
@@ -243,19 +250,17 @@ fail:
 }
 
 /* dtype (F32 only) and shape of one header entry into t.  0 or -1 with err. */
-static int read_dtype_shape(const char *path, const char *name, const JsonValue *e, StTensor *t, char *err,
-                            size_t errlen) {
+static int read_dtype_shape(const char *path, const char *name, const JsonValue *e, StTensor *t, int any,
+                            char *err, size_t errlen) {
     for (int k = 0; k < e->n; k++)
         if (strcmp(e->keys[k], "dtype") && strcmp(e->keys[k], "shape") && strcmp(e->keys[k], "data_offsets"))
             FAIL("%s: tensor %s: unknown field \"%s\"", esc(path), esc(name), esc(e->keys[k]));
     const JsonValue *dt = json_get(e, "dtype"), *sh = json_get(e, "shape");
     if (!dt || dt->type != JSON_STRING) FAIL("%s: tensor %s: missing or non-string dtype", esc(path), esc(name));
-    if (strcmp(dt->str, "F32") != 0) {
-        int known = 0;
-        for (const char **k = known_dtypes; *k; k++) if (strcmp(*k, dt->str) == 0) known = 1;
-        if (known) FAIL("%s: tensor %s has dtype %s; only F32 is supported", path, name, dt->str);
-        FAIL("%s: tensor %s has unknown dtype '%s'", esc(path), esc(name), esc(dt->str));
-    }
+    if (!dtype_size(dt->str)) FAIL("%s: tensor %s has unknown dtype '%s'", esc(path), esc(name), esc(dt->str));
+    if (!any && strcmp(dt->str, "F32") != 0)
+        FAIL("%s: tensor %s has dtype %s; only F32 is supported", esc(path), esc(name), esc(dt->str));
+    snprintf(t->dtype, sizeof t->dtype, "%s", dt->str);
     if (!sh || sh->type != JSON_ARRAY) FAIL("%s: tensor %s: missing or non-array shape", esc(path), esc(name));
     if (sh->n > 8) FAIL("%s: tensor %s has %d dimensions (at most 8 supported)", esc(path), esc(name), sh->n);
     t->ndim = sh->n;
@@ -273,14 +278,15 @@ fail:
 /* One tensor entry of the header: name, dtype, shape, data_offsets (checked against the shape and
  * the data section).  0 or -1 with err. */
 static int read_tensor(const char *path, const char *name, size_t name_len, const JsonValue *e, const char *data,
-                       uint64_t data_len, StTensor *t, Span *span, char *err, size_t errlen) {
+                       uint64_t data_len, StTensor *t, Span *span, int any, char *err, size_t errlen) {
     if (name_len == 0) FAIL("%s: a tensor has an empty name", esc(path));
     if (name_len >= sizeof t->name || strlen(name) != name_len)
         FAIL("%s: tensor name '%s' is too long (max %zu bytes) or has a NUL byte",
              esc(path), esc(name), sizeof t->name - 1);
     if (e->type != JSON_OBJECT) FAIL("%s: tensor %s: entry is a JSON %s, not an object", esc(path), esc(name), json_type_name(e->type));
     memcpy(t->name, name, name_len + 1);
-    if (read_dtype_shape(path, name, e, t, err, errlen)) return -1;
+    if (read_dtype_shape(path, name, e, t, any, err, errlen)) return -1;
+    int es = dtype_size(t->dtype);
     const JsonValue *of = json_get(e, "data_offsets");
     if (!of || of->type != JSON_ARRAY || of->n != 2)
         FAIL("%s: tensor %s: data_offsets must be an array [begin,end]", esc(path), esc(name));
@@ -294,10 +300,10 @@ static int read_tensor(const char *path, const char *name, size_t name_len, cons
              esc(path), esc(name), (long long)b, (long long)en, (unsigned long long)data_len);
     int64_t numel = st_numel(t->shape, t->ndim);
     char shs[160]; shape_str(shs, sizeof shs, t->shape, t->ndim);
-    if (numel < 0 || numel > (int64_t)((uint64_t)INT64_MAX / 4) || numel * 4 != en - b)
+    if (numel < 0 || numel > (int64_t)((uint64_t)INT64_MAX / 8) || numel * es != en - b)
         FAIL("%s: tensor %s: shape %s needs %lld bytes but data_offsets [%lld,%lld] hold %lld",
-             esc(path), esc(name), shs, numel < 0 ? -1LL : (long long)numel * 4, (long long)b, (long long)en, (long long)(en - b));
-    if (b % 4) FAIL("%s: tensor %s: data offset %lld is not a multiple of 4", esc(path), esc(name), (long long)b);
+             esc(path), esc(name), shs, numel < 0 ? -1LL : (long long)numel * es, (long long)b, (long long)en, (long long)(en - b));
+    if (!any && b % 4) FAIL("%s: tensor %s: data offset %lld is not a multiple of 4", esc(path), esc(name), (long long)b);
     t->len = (size_t)numel;
     t->data = (const float *)(const void *)(data + b);
     span->begin = b; span->end = en;
@@ -328,7 +334,7 @@ fail:
     return -1;
 }
 
-int st_read(const char *path, StFile *f, char *err, size_t errlen) {
+static int st_read_opt(const char *path, StFile *f, int any, char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
     char *blob = NULL;
     JsonValue *root = NULL;
@@ -359,7 +365,7 @@ int st_read(const char *path, StFile *f, char *err, size_t errlen) {
     for (int i = 0; i < root->n; i++) {
         if (&root->items[i] == md) continue;
         if (read_tensor(path, root->keys[i], root->key_lens[i], &root->items[i], data, data_len, &tens[nt], &spans[nt],
-                        err, errlen))
+                        any, err, errlen))
             goto fail;
         spans[nt].idx = nt;
         nt++;
@@ -372,7 +378,7 @@ int st_read(const char *path, StFile *f, char *err, size_t errlen) {
     for (int i = 0; i < nt; i++) ordered[i] = tens[spans[i].idx];
     free(tens); tens = ordered;
 
-    if (!host_is_le())
+    if (!any && !host_is_le())
         for (int i = 0; i < nt; i++) bswap32_inplace((void *)(uintptr_t)tens[i].data, tens[i].len);
 
     json_free(root); free(spans);
@@ -389,6 +395,9 @@ fail:
     memset(f, 0, sizeof *f);
     return -1;
 }
+
+int st_read(const char *path, StFile *f, char *err, size_t errlen) { return st_read_opt(path, f, 0, err, errlen); }
+int st_read_any(const char *path, StFile *f, char *err, size_t errlen) { return st_read_opt(path, f, 1, err, errlen); }
 
 void st_free(StFile *f) {
     if (!f) return;

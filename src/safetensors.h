@@ -14,7 +14,8 @@ typedef struct {
     int ndim;
     int64_t shape[8];
     const float *data;   /* writer: points at caller memory; reader: into the loaded blob */
-    size_t len;          /* number of floats */
+    size_t len;          /* number of floats (st_read_any: number of elements) */
+    char dtype[12];      /* reader: the header's dtype ("F32", "F16", ...); the writer ignores it */
 } StTensor;
 
 typedef struct {
@@ -35,6 +36,11 @@ typedef struct {
 /* Read and validate (header JSON well-formed, offsets in range and contiguous,
  * dtype F32, shape product matches byte length).  0 or -1 with err. */
 int st_read(const char *path, StFile *f, char *err, size_t errlen);
+/* The same checks, but any dtype the format defines is accepted: each tensor's
+ * dtype is in t->dtype, t->data points at its raw little-endian bytes (not
+ * byte-swapped, whatever the host) and t->len counts elements.  For importers
+ * that convert or refuse dtypes themselves, tensor by tensor. */
+int st_read_any(const char *path, StFile *f, char *err, size_t errlen);
 void st_free(StFile *f);
 const StTensor *st_find(const StFile *f, const char *name);
 const char *st_meta(const StFile *f, const char *key);
