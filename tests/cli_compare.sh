@@ -70,6 +70,13 @@ if command -v python3 >/dev/null; then
     [ "$(strip "$T/merged/results.csv")" = "$(strip "$T/run/results.csv")" ] && ok || ko "merged shards differ from one run"
 fi
 
+# one worker process gives the numbers of two (the default --jobs 2)
+"$C" "${TINY[@]}" --methods finetune --jobs 1 --out "$T/j1" >"$T/logj" 2>&1; rc=$?
+[ $rc -eq 0 ] && grep -q "1 job x 1 thread" "$T/logj" && grep -q "2 jobs x 1 thread" "$T/log" && ok || ko "--jobs 1: rc=$rc"
+if command -v python3 >/dev/null; then
+    [ "$(strip "$T/j1/results_runs.csv")" = "$(strip "$T/run/results_runs.csv")" ] && ok || ko "--jobs 1 differs from --jobs 2"
+fi
+
 # --eval val never reads the test split: with the test files replaced by garbage the tuning run is unchanged
 mkdir -p "$T/poison/mnist"
 for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz; do ln -s "$(cd "$DATA/mnist" && pwd)/$f" "$T/poison/mnist/$f"; done

@@ -36,6 +36,9 @@ static void usage(FILE *f) {
             "                        and write its run records (no report unless N = 1)\n"
             "  --merge DIR,DIR...    no training: write the report of the run records in these folders\n"
             "  --no-report           write run records only\n"
+            "  --jobs N              worker processes, one per core (default 2, as many as this machine's cores\n"
+            "                        allow): each runs whole (modality, pair, seed) blocks of the shard with\n"
+            "                        --threads threads, then one report\n"
             "  --limit N             training samples per class (default: all)\n"
             "  --test-limit N        test samples per class (default: all)\n"
             "  --pretrain-epochs N   epochs of originals and golds (default: mnist 3, speech 6)\n"
@@ -156,7 +159,7 @@ static int parse_merge(Plan *p, const char *s) {
 
 /* Numbers: every budget and size option. */
 static int parse_numbers(Plan *p, const CliOpt *o, char *err, size_t el) {
-    long lim, tlim, ep, st, rs, th;
+    long lim, tlim, ep, st, rs, th, jb;
     double rlr;
     int q = p->quick;
     if (cli_int(o, "limit", q ? 60 : -1, 1, 1000000, &lim, err, el) ||
@@ -165,6 +168,7 @@ static int parse_numbers(Plan *p, const CliOpt *o, char *err, size_t el) {
         cli_int(o, "steps", q ? 20 : 0, 1, 100000000, &st, err, el) ||
         cli_int(o, "relearn-steps", q ? 30 : 100, 1, 1000000, &rs, err, el) ||
         cli_int(o, "threads", 1, 1, 256, &th, err, el) ||
+        cli_int(o, "jobs", 2, 1, 64, &jb, err, el) ||
         cli_float(o, "relearn-lr", 0, 1e-9, 10, &rlr, err, el))
         return -1;
     p->limit = (int)lim;
@@ -173,6 +177,9 @@ static int parse_numbers(Plan *p, const CliOpt *o, char *err, size_t el) {
     p->steps = st;
     p->relearn_lr = (float)rlr;
     p->threads = (int)th;
+    p->jobs = (int)jb;
+    p->job = 0;
+    p->njobs = 1;
     metrics_config_default(&p->mc);
     p->mc.relearn_max_steps = (int)rs;
     if (q) {   /* small samples everywhere: CI runs this */
@@ -194,7 +201,7 @@ static int parse_eval(Plan *p, const char *s) {
 int plan_parse(Plan *p, int argc, char **argv) {
     CliOpt o[] = {{"methods", 1, 0}, {"modalities", 1, 0}, {"seeds", 1, 0}, {"forget", 1, 0}, {"learn", 1, 0},
                   {"pairs", 1, 0}, {"classes", 1, 0}, {"eval", 1, 0}, {"run", 1, 0}, {"out", 1, 0},
-                  {"shard", 1, 0}, {"merge", 1, 0}, {"no-report", 0, 0}, {"limit", 1, 0}, {"test-limit", 1, 0},
+                  {"shard", 1, 0}, {"merge", 1, 0}, {"no-report", 0, 0}, {"jobs", 1, 0}, {"limit", 1, 0}, {"test-limit", 1, 0},
                   {"pretrain-epochs", 1, 0}, {"steps", 1, 0}, {"relearn-steps", 1, 0}, {"relearn-lr", 1, 0},
                   {"quick", 0, 0}, {"no-plots", 0, 0}, {"net", 1, 0}, {"split", 1, 0}, {"data", 1, 0},
                   {"threads", 1, 0}, {"device", 1, 0}, {"quiet", 0, 0}, {"help", 0, 0}, {0, 0, 0}};

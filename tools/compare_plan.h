@@ -38,6 +38,8 @@ typedef struct {
     long steps;                   /* 0: the modality's compare_steps */
     float relearn_lr;             /* 0: the modality's */
     int quick, quiet, plots, report, threads;
+    int jobs;                     /* worker processes, each running 1/jobs of this shard's blocks */
+    int job, njobs;               /* in a worker: run this shard's blocks k with k % njobs == job (0, 1 otherwise) */
     const char *data, *split, *device, *net;
     char outdir[2048];
     const char *merge[PLAN_MAX_MERGE];   /* --merge DIR...: report only, over these folders' run records */

@@ -378,6 +378,20 @@ static int run_unit(const Plan *p, const ModData *md, const SeedCtx *sc, int rol
     return rc;
 }
 
+/* Unit u belongs to this shard and, inside a worker process, to this worker: the shard's
+ * (modality, pair, seed) blocks are dealt to the workers in turn (its units, when the
+ * shard runs single units). */
+static int unit_is_mine(const Plan *p, long u) {
+    if (plan_unit_shard(p, u) != p->shard) return 0;
+    if (p->njobs <= 1) return 1;
+    long per = p->nmethods + 2, by_block = plan_units(p) / per >= p->nshards, k = 0, last = -1;
+    for (long v = 0; v <= u; v++) {   /* ordinal of u's block (or unit) among this shard's */
+        long key = by_block ? v / per : v;
+        if (plan_unit_shard(p, v) == p->shard && key != last) { k++; last = key; }
+    }
+    return (k - 1) % p->njobs == p->job;
+}
+
 int compare_run(const Plan *p) {
     char err[2048], dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/models", p->outdir);
@@ -388,9 +402,9 @@ int compare_run(const Plan *p) {
     int rc = 0;
     double t0 = now_s();
     long mine = 0;
-    for (long u = 0; u < nu; u++) mine += plan_unit_shard(p, u) == p->shard;
+    for (long u = 0; u < nu; u++) mine += unit_is_mine(p, u);
     for (long u = 0; u < nu && rc == 0; u++) {
-        if (plan_unit_shard(p, u) != p->shard) continue;
+        if (!unit_is_mine(p, u)) continue;
         int mi, pi, si, role;
         plan_unit(p, u, &mi, &pi, &si, &role);
         if (md.mi != mi && moddata_load(p, mi, &md, err, sizeof err)) rc = 1;

@@ -20,4 +20,4 @@ shift
 : "${SLURM_ARRAY_TASK_ID:?run this through sbatch --array}"
 n=${SLURM_ARRAY_TASK_COUNT:-$SLURM_ARRAY_TASK_MAX}
 cd "${SLURM_SUBMIT_DIR:-.}"
-exec bin/unlearn-compare --shard "$SLURM_ARRAY_TASK_ID/$n" --no-report --threads 1 --out "$out" "$@"
+exec bin/unlearn-compare --shard "$SLURM_ARRAY_TASK_ID/$n" --no-report --jobs 1 --threads 1 --out "$out" "$@"
