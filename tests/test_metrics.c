@@ -146,6 +146,12 @@ static void check_new_metrics(const UnlearnTask *t, const Dataset *pre, const Da
     CHECK(metrics_compute(r2, t, &mc, &m2, err, sizeof err) == 0);
     CHECK(m2.n_margins[MARGIN_FORGET_TEST] == (t->forget_test->n < MARGIN_MAX ? t->forget_test->n : MARGIN_MAX) && isnan(m2.kshot_probe_k5) && isnan(m2.relapse_leakage));
     const UnlearnMetrics *pa[1] = {mo}, *pb[1] = {mr}, *p2[1] = {&m2};
+    UnlearnMetrics other = m2;   /* measured on other examples: refused */
+    other.margin_hash[MARGIN_FORGET_TEST] ^= 1;
+    const UnlearnMetrics *po[1] = {&other};
+    double x, y;
+    CHECK(metrics_klom(po, 1, pb, 1, MARGIN_FORGET_TEST, KLOM_VAR_FLOOR, &x, &y) == -1 && isnan(x));
+    CHECK(mo->margin_hash[MARGIN_RETAIN_TEST] == mr->margin_hash[MARGIN_RETAIN_TEST] && mo->margin_hash[0] != 0);
     for (int s = 0; s < MARGIN_SETS; s++) {
         double med_o, p95_o, med_2, p95_2;
         CHECK(metrics_klom(pa, 1, pb, 1, s, KLOM_VAR_FLOOR, &med_o, &p95_o) == 0);
