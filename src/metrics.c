@@ -215,6 +215,16 @@ static int metric_kshot(Net *net, const UnlearnTask *t, const MetricsConfig *c, 
     return 0;
 }
 
+/* FNV-1a over the labels and input bytes of d */
+static uint64_t dataset_hash(const Dataset *d) {
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *p = (const unsigned char *)d->y;
+    for (size_t i = 0; i < (size_t)d->n * sizeof(int); i++) h = (h ^ p[i]) * 1099511628211ULL;
+    p = (const unsigned char *)d->x;
+    for (size_t i = 0; i < (size_t)d->n * ds_sample_size(d) * sizeof(float); i++) h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
 /* margins in the ORIGINAL map (t->before) on the fixed samples of each set */
 static int metric_margins(Net *net, const UnlearnTask *t, const MetricsConfig *c, UnlearnMetrics *m, char *err,
                           size_t errlen) {
@@ -226,6 +236,7 @@ static int metric_margins(Net *net, const UnlearnTask *t, const MetricsConfig *c
         if (!d) { snprintf(err, errlen, "margins: out of memory"); return -1; }
         int bad = margins_compute(net, d, &t->before, m->margins[s], err, errlen);
         m->n_margins[s] = bad ? 0 : d->n;
+        m->margin_hash[s] = bad ? 0 : dataset_hash(d);
         ds_free(d);
         if (bad) return -1;
     }
@@ -300,8 +311,9 @@ int metrics_klom(const UnlearnMetrics *const *a, int na, const UnlearnMetrics *c
     if (na < 1 || nb < 1 || set < 0 || set >= MARGIN_SETS) return -1;
     int n = a[0]->n_margins[set];
     if (n < 1) return -1;
-    for (int i = 0; i < na; i++) if (a[i]->n_margins[set] != n) return -1;
-    for (int i = 0; i < nb; i++) if (b[i]->n_margins[set] != n) return -1;
+    uint64_t h = a[0]->margin_hash[set];
+    for (int i = 0; i < na; i++) if (a[i]->n_margins[set] != n || a[i]->margin_hash[set] != h) return -1;
+    for (int i = 0; i < nb; i++) if (b[i]->n_margins[set] != n || b[i]->margin_hash[set] != h) return -1;
     float *A = malloc((size_t)na * n * sizeof(float)), *B = malloc((size_t)nb * n * sizeof(float));
     double *kl = malloc((size_t)n * sizeof(double));
     int rc = -1;

@@ -58,6 +58,8 @@ typedef struct {
     double relearn_steps_k10, relearn_steps_k100;   /* NaN: not reached within the cap */
     int n_margins[MARGIN_SETS];         /* margins[set][i], i < n_margins[set] (NaN: class without a slot) */
     float margins[MARGIN_SETS][MARGIN_MAX];
+    uint64_t margin_hash[MARGIN_SETS];  /* FNV-1a of the sampled examples (labels and inputs): same hash =
+                                           same examples in the same order */
     double sec_outputs, sec_mia, sec_probe, sec_relearn, sec_relearn_ks, sec_relapse, sec_kshot, sec_margins;
 } UnlearnMetrics;
 
@@ -96,8 +98,9 @@ int metrics_compute_map(Net *net, const UnlearnTask *t, const ClassMap *cm, cons
 void metrics_clear(UnlearnMetrics *m);   /* every value NaN, no curve, no margins */
 /* KLoM of an ensemble a [na] (unlearned models) against b [nb] (gold models) on one
  * margin set: median and 95th percentile over its examples of klom_per_example
- * (var_floor: KLOM_VAR_FLOOR).  -1 when a set is empty or the models' counts differ
- * (they were not measured on the same task). */
+ * (var_floor: KLOM_VAR_FLOOR).  -1 when a set is empty or the models were not
+ * measured on the same examples (counts or margin_hash differ: build every model's
+ * task from the same data). */
 int metrics_klom(const UnlearnMetrics *const *a, int na, const UnlearnMetrics *const *b, int nb, int set,
                  double var_floor, double *median, double *p95);
 /* Fill avg_gap and cost ratios against the retrained reference's metrics. */
