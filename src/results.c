@@ -58,18 +58,6 @@ static double *result_ptr(UnlearnMetrics *m, int metric) {
     return (double *)((char *)m + result_metrics[metric].offset);
 }
 
-int mean_std(const double *v, int n, double *mean, double *std) {
-    double s = 0;
-    int k = 0;
-    for (int i = 0; i < n; i++) if (isfinite(v[i])) { s += v[i]; k++; }
-    if (!k) { *mean = *std = NAN; return 0; }
-    double mu = s / k, ss = 0;
-    for (int i = 0; i < n; i++) if (isfinite(v[i])) ss += (v[i] - mu) * (v[i] - mu);
-    *mean = mu;
-    *std = k > 1 ? sqrt(ss / (k - 1)) : 0.0;
-    return k;
-}
-
 void record_init(RunRecord *r) {
     memset(r, 0, sizeof *r);
     metrics_clear(&r->m);

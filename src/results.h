@@ -55,7 +55,4 @@ int record_read(RunRecord *r, const char *path, char *err, size_t errlen);
 /* Every *.json record under dir/runs (recursively), appended to *recs (realloc'd). */
 int records_load_dir(const char *dir, RunRecord **recs, int *n, char *err, size_t errlen);
 
-/* mean and sample std of the finite values among v[0..n) (NaN/NaN if none, std 0 for one);
- * returns the number of finite values. */
-int mean_std(const double *v, int n, double *mean, double *std);
 #endif

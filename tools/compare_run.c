@@ -208,8 +208,7 @@ static void model_path(const Plan *p, const ModData *md, const SeedCtx *sc, int 
 }
 
 static void seedctx_free(SeedCtx *sc) {
-    if (sc->mi >= 0) task_detach_val(&sc->t);
-    if (sc->mi >= 0) task_free(&sc->t);
+    if (sc->mi >= 0) task_free(&sc->t);   /* frees the validation sets too */
     net_free(sc->orig);
     memset(sc, 0, sizeof *sc);
     sc->mi = -1;
