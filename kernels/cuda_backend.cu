@@ -543,7 +543,7 @@ const float *cuda_net_forward(Net *net, const float *x, int B, int training) {
 
 /* ---- backward ---- */
 
-void cuda_net_backward(Net *net, const float *dlogits, int B) {
+void cuda_net_backward(Net *net, const float *dlogits, int B, int layer, const float *extra) {
     CudaNet *c = cuda_state(net);
     if (!c) { fprintf(stderr, "cuda_net_backward: the net is not attached to the GPU\n"); exit(3); }
     if (B <= 0) return;
@@ -559,9 +559,11 @@ void cuda_net_backward(Net *net, const float *dlogits, int B) {
     float *dcur = c->dbuf, *dother = c->dbuf + half;
 
     const size_t dl_bytes = (size_t)B * net->n_classes * sizeof(float);
+    const size_t ex_n = extra ? (size_t)B * net_layer_size(net, layer) : 0;
     CK(cudaEventSynchronize(c->dl_done));     /* the previous upload has left the staging buffer */
-    grow_pinned((void **)&c->h_dl, &c->h_dl_cap, dl_bytes);
+    grow_pinned((void **)&c->h_dl, &c->h_dl_cap, dl_bytes + ex_n * sizeof(float));
     memcpy(c->h_dl, dlogits, dl_bytes);
+    if (ex_n) memcpy((char *)c->h_dl + dl_bytes, extra, ex_n * sizeof(float));
     CK(cudaMemcpyAsync(dcur, c->h_dl, dl_bytes, cudaMemcpyHostToDevice, s));
     CK(cudaEventRecord(c->dl_done, s));
 
@@ -572,6 +574,12 @@ void cuda_net_backward(Net *net, const float *dlogits, int B) {
         if (!need_din && L->w_len == 0) continue;
         float *in = layer_in(c, i), *out = layer_out(c, i), *din = dother;
         const size_t n_out = (size_t)B * net_layer_size(net, i);
+        if (ex_n && i == layer) {   /* the second loss's gradient, staged through the cuDNN workspace */
+            grow_workspace(c, ex_n * sizeof(float));
+            CK(cudaMemcpyAsync(c->ws, (char *)c->h_dl + dl_bytes, ex_n * sizeof(float), cudaMemcpyHostToDevice, s));
+            k_add(s, dcur, (const float *)c->ws, ex_n);
+            CK(cudaEventRecord(c->dl_done, s));   /* h_dl is free again only after this copy */
+        }
         switch (L->type) {
         case LAYER_CONV2D:
             if (L->b_len) k_bias_grad(s, G + L->b_off, dcur, B, L->out_c, L->out_h * L->out_w, c->part);

@@ -26,7 +26,8 @@ void cuda_net_detach(struct Net *net);
  * the returned logits are a host copy ([B][n_classes] only; no other
  * activation leaves the device). */
 const float *cuda_net_forward(struct Net *net, const float *x, int B, int training);
-void cuda_net_backward(struct Net *net, const float *dlogits, int B);
+/* extra (may be NULL): a gradient [B][size of layer `layer`'s output] added where that output's gradient arrives */
+void cuda_net_backward(struct Net *net, const float *dlogits, int B, int layer, const float *extra);
 void cuda_net_zero_grad(struct Net *net);
 void cuda_net_sync_to_host(struct Net *net);    /* params, grads, stats -> host */
 void cuda_net_sync_to_device(struct Net *net);  /* params, stats -> device */

@@ -132,6 +132,7 @@ void k_leaky_fwd(cudaStream_t s, float *y, const float *x, size_t n, float slope
 void k_leaky_bwd(cudaStream_t s, float *dx, const float *dy, const float *x, size_t n, float slope);
 /* y = a * b elementwise (dropout forward and backward) */
 void k_mul(cudaStream_t s, float *y, const float *a, const float *b, size_t n);
+void k_add(cudaStream_t s, float *y, const float *x, size_t n);   /* y += x */
 /* global average pool [B*C planes][HW] -> [B*C] and back */
 void k_gap_fwd(cudaStream_t s, float *y, const float *x, int planes, int HW);
 void k_gap_bwd(cudaStream_t s, float *dx, const float *dy, int planes, int HW);

@@ -154,6 +154,9 @@ __global__ void leaky_bwd_kernel(float *dx, const float *dy, const float *x, siz
 __global__ void mul_kernel(float *y, const float *a, const float *b, size_t n) {
     GRID_LOOP(i, n) y[i] = a[i] * b[i];
 }
+__global__ void add_kernel(float *y, const float *x, size_t n) {
+    GRID_LOOP(i, n) y[i] += x[i];
+}
 
 void k_leaky_fwd(cudaStream_t s, float *y, const float *x, size_t n, float slope) {
     if (!n) return;
@@ -169,6 +172,11 @@ void k_mul(cudaStream_t s, float *y, const float *a, const float *b, size_t n) {
     if (!n) return;
     mul_kernel<<<grid_for(n), TPB, 0, s>>>(y, a, b, n);
     check_launch("mul_kernel");
+}
+void k_add(cudaStream_t s, float *y, const float *x, size_t n) {
+    if (!n) return;
+    add_kernel<<<grid_for(n), TPB, 0, s>>>(y, x, n);
+    check_launch("add_kernel");
 }
 
 /* ---- global average pool: one warp per plane ---- */

@@ -15,7 +15,9 @@ void cuda_net_detach(struct Net *net) { (void)net; }
 const float *cuda_net_forward(struct Net *net, const float *x, int B, int training) {
     (void)net; (void)x; (void)B; (void)training; return NULL;
 }
-void cuda_net_backward(struct Net *net, const float *dlogits, int B) { (void)net; (void)dlogits; (void)B; }
+void cuda_net_backward(struct Net *net, const float *dlogits, int B, int layer, const float *extra) {
+    (void)net; (void)dlogits; (void)B; (void)layer; (void)extra;
+}
 void cuda_net_zero_grad(struct Net *net) { (void)net; }
 void cuda_net_sync_to_host(struct Net *net) { (void)net; }
 void cuda_net_sync_to_device(struct Net *net) { (void)net; }

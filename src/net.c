@@ -491,13 +491,20 @@ const float *net_forward(Net *net, const float *x, int B, int training) {
     return net->act[net->n_layers];
 }
 
-void net_backward(Net *net, const float *dlogits, int B) {
-    if (net->device == DEVICE_CUDA) { cuda_net_backward(net, dlogits, B); return; }
+void net_backward(Net *net, const float *dlogits, int B) { net_backward_extra(net, dlogits, B, -1, NULL); }
+
+void net_backward_extra(Net *net, const float *dlogits, int B, int layer, const float *extra) {
+    if (net->device == DEVICE_CUDA) { cuda_net_backward(net, dlogits, B, layer, extra); return; }
     float *P = net->params, *G = net->grads;
     memcpy(net->dact[net->n_layers], dlogits, (size_t)B * net->n_classes * sizeof(float));
     for (int i = net->n_layers - 1; i >= 0; i--) {
         Layer *L = &net->layers[i];
         const float *in = net->act[i];
+        if (extra && i == layer) {
+            float *d = net->dact[i + 1];
+            const size_t n = (size_t)B * net_layer_size(net, i);
+            for (size_t j = 0; j < n; j++) d[j] += extra[j];
+        }
         const float *dout = net->dact[i + 1];
         float *din = i > 0 ? net->dact[i] : NULL; /* the input's gradient is never needed */
         size_t n_out = (size_t)B * net_layer_size(net, i);

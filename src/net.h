@@ -105,6 +105,9 @@ const float *net_forward(Net *net, const float *x, int B, int training);
 /* Backward from dlogits [B][n_classes]; ACCUMULATES parameter gradients into
  * net->grads (call net_zero_grad first). Uses the state of the last forward. */
 void net_backward(Net *net, const float *dlogits, int B);
+/* The same, with a second loss on the output of layer `layer` (0 <= layer < n_layers - 1): its gradient
+ * extra [B][net_layer_size(layer)] is added to the gradient arriving at that output from above. */
+void net_backward_extra(Net *net, const float *dlogits, int B, int layer, const float *extra);
 void net_zero_grad(Net *net);
 
 /* Output of layer i (0-based) of the last forward, [B][out_c*out_h*out_w] on the host.

@@ -91,6 +91,9 @@ typedef struct {
 } UnlearnMethod;
 
 extern const UnlearnMethod *const unlearn_methods[];   /* NULL-terminated */
+/* Variants that switch one component of a method off (ours:v1, ours:no-pull, ...): found by name,
+ * never in a default method list. NULL-terminated. */
+extern const UnlearnMethod *const unlearn_ablations[];
 const UnlearnMethod *unlearn_method_find(const char *name);
 
 /* The shared short new-class step: fine-tune on learn + retain (retain weighted to
