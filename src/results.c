@@ -96,6 +96,7 @@ static void write_head(JsonBuf *b, const RunRecord *r) {
     jb_printf(b, ", \"seed\": %d, \"eval\": ", r->seed);
     jb_str(b, r->eval);
     jb_printf(b, ", \"threads\": %d", r->threads);
+    if (r->learn_limit > 0) jb_printf(b, ", \"learn_limit\": %d", r->learn_limit);
 }
 
 static void write_body(JsonBuf *b, const RunRecord *r) {
@@ -161,6 +162,8 @@ static int read_head(RunRecord *r, const JsonValue *root) {
         return -1;
     get_str(root, "net", r->net, sizeof r->net);
     get_int(root, "threads", &r->threads);
+    r->learn_limit = 0;
+    get_int(root, "learn_limit", &r->learn_limit);
     if (!strcmp(role, "original")) r->role = REC_ORIGINAL;
     else if (!strcmp(role, "gold")) r->role = REC_GOLD;
     else if (!strcmp(role, "method")) r->role = REC_METHOD;

@@ -32,6 +32,7 @@ extern const char *const margin_set_names[N_MARGIN_SETS];
 typedef struct {
     char modality[32], method[48], classes[128], eval[8], net[64];
     int forget, learn, seed, threads;
+    int learn_limit;                   /* new-class training examples (0: all) */
     RecordRole role;
     UnlearnMetrics m;                  /* scalars + slot_hist; avg_gap/ratios unused */
     int n_labels;

@@ -77,6 +77,19 @@ if command -v python3 >/dev/null; then
     [ "$(strip "$T/j1/results_runs.csv")" = "$(strip "$T/run/results_runs.csv")" ] && ok || ko "--jobs 1 differs from --jobs 2"
 fi
 
+# --resume keeps what is there: an interrupted run (one record deleted) re-runs that unit only and
+# ends with the numbers of the whole run; a record of other options in the way is refused
+cp -r "$T/j1" "$T/res" && rm "$T/res/runs/mnist/f6_l3/s2/finetune.json" "$T/res/results.csv"
+"$C" "${TINY[@]}" --methods finetune --resume --out "$T/res" >"$T/logr" 2>&1; rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c "kept (--resume)" "$T/logr")" -eq 5 ] && grep -q "seed 2\] finetune .*leak" "$T/logr" \
+    && ok || ko "--resume: rc=$rc $(tail -3 "$T/logr")"
+if command -v python3 >/dev/null; then
+    [ "$(strip "$T/res/results_runs.csv")" = "$(strip "$T/run/results_runs.csv")" ] && ok || ko "--resume differs from one run"
+fi
+cp "$T/res/runs/mnist/f6_l3/s1/original.json" "$T/res/runs/mnist/f6_l3/s1/finetune.json"
+"$C" "${TINY[@]}" --methods finetune --resume --out "$T/res" >"$T/logr" 2>&1; rc=$?
+[ $rc -ne 0 ] && grep -q "finetune.json: a run record of other options is in the way" "$T/logr" && ok || ko "--resume over a foreign record: rc=$rc"
+
 # --eval val never reads the test split: with the test files replaced by garbage the tuning run is unchanged
 mkdir -p "$T/poison/mnist"
 for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz; do ln -s "$(cd "$DATA/mnist" && pwd)/$f" "$T/poison/mnist/$f"; done
@@ -95,6 +108,12 @@ grep -q "VALIDATION data" "$T/val1/results.md" && ok || ko "val run says it scor
 # several pairs in one run: pre-trained without 7, forget 2, learn 7
 "$C" "${TINY[@]}" --seeds 1,2 --pairs 6:3,2:7 --methods none --out "$T/pairs" >"$T/log6" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q "## mnist: forget 2, learn 7 (pre-trained on 0,1,2,3,4,5,6,8,9" "$T/pairs/results.md" && ok || ko "pairs: rc=$rc"
+
+# few-shot replacement: 5 examples of the new class, for the method and for the gold (another cached gold)
+"$C" "${TINY[@]}" --seeds 1 --learn-limit 5 --methods finetune --out "$T/k5" >"$T/logk" 2>&1; rc=$?
+[ $rc -eq 0 ] && ls "$T/k5/models/"*gold*_f6_l3_k5_*s1.safetensors >/dev/null 2>&1 &&
+    grep -q "5 new-class examples" "$T/k5/results.md" && grep -q '"learn_limit": 5' "$T/k5/runs/mnist/f6_l3/s1/finetune.json" \
+    && ok || ko "--learn-limit: rc=$rc $(tail -3 "$T/logk")"
 
 # eval --forget on the checkpoints: the gold is 'unlearned' (3 in slot of 6)
 orig=$(ls "$T/run/models/"*original*s1.safetensors | head -1)

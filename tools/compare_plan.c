@@ -36,11 +36,15 @@ static void usage(FILE *f) {
             "                        and write its run records (no report unless N = 1)\n"
             "  --merge DIR,DIR...    no training: write the report of the run records in these folders\n"
             "  --no-report           write run records only\n"
+            "  --resume              keep the run records already in the output folder (an interrupted run goes\n"
+            "                        on where it stopped; a record of other options is refused, not overwritten)\n"
             "  --jobs N              worker processes, one per core (default 2, as many as this machine's cores\n"
             "                        allow): each runs whole (modality, pair, seed) blocks of the shard with\n"
             "                        --threads threads, then one report\n"
             "  --limit N             training samples per class (default: all)\n"
             "  --test-limit N        test samples per class (default: all)\n"
+            "  --learn-limit K       only K training examples of the new class, for the methods and the gold\n"
+            "                        (few-shot replacement; default: all)\n"
             "  --pretrain-epochs N   epochs of originals and golds (default: mnist 3, speech 6)\n"
             "  --steps N             optimiser-step budget of each method (default: mnist 100, speech 60)\n"
             "  --relearn-steps N     relearn cap (default 100)\n"
@@ -159,7 +163,7 @@ static int parse_merge(Plan *p, const char *s) {
 
 /* Numbers: every budget and size option. */
 static int parse_numbers(Plan *p, const CliOpt *o, char *err, size_t el) {
-    long lim, tlim, ep, st, rs, th, jb;
+    long lim, tlim, ep, st, rs, th, jb, ll;
     double rlr;
     int q = p->quick;
     if (cli_int(o, "limit", q ? 60 : -1, 1, 1000000, &lim, err, el) ||
@@ -168,11 +172,12 @@ static int parse_numbers(Plan *p, const CliOpt *o, char *err, size_t el) {
         cli_int(o, "steps", q ? 20 : 0, 1, 100000000, &st, err, el) ||
         cli_int(o, "relearn-steps", q ? 30 : 100, 1, 1000000, &rs, err, el) ||
         cli_int(o, "threads", 1, 1, 256, &th, err, el) ||
-        cli_int(o, "jobs", 2, 1, 64, &jb, err, el) ||
+        cli_int(o, "jobs", 2, 1, 64, &jb, err, el) || cli_int(o, "learn-limit", 0, 1, 1000000, &ll, err, el) ||
         cli_float(o, "relearn-lr", 0, 1e-9, 10, &rlr, err, el))
         return -1;
     p->limit = (int)lim;
     p->test_limit = (int)tlim;
+    p->learn_limit = (int)ll;
     p->pretrain_epochs = (int)ep;
     p->steps = st;
     p->relearn_lr = (float)rlr;
@@ -201,10 +206,10 @@ static int parse_eval(Plan *p, const char *s) {
 int plan_parse(Plan *p, int argc, char **argv) {
     CliOpt o[] = {{"methods", 1, 0}, {"modalities", 1, 0}, {"seeds", 1, 0}, {"forget", 1, 0}, {"learn", 1, 0},
                   {"pairs", 1, 0}, {"classes", 1, 0}, {"eval", 1, 0}, {"run", 1, 0}, {"out", 1, 0},
-                  {"shard", 1, 0}, {"merge", 1, 0}, {"no-report", 0, 0}, {"jobs", 1, 0}, {"limit", 1, 0}, {"test-limit", 1, 0},
+                  {"shard", 1, 0}, {"merge", 1, 0}, {"no-report", 0, 0}, {"jobs", 1, 0}, {"limit", 1, 0}, {"test-limit", 1, 0}, {"learn-limit", 1, 0},
                   {"pretrain-epochs", 1, 0}, {"steps", 1, 0}, {"relearn-steps", 1, 0}, {"relearn-lr", 1, 0},
                   {"quick", 0, 0}, {"no-plots", 0, 0}, {"net", 1, 0}, {"split", 1, 0}, {"data", 1, 0},
-                  {"threads", 1, 0}, {"device", 1, 0}, {"quiet", 0, 0}, {"help", 0, 0}, {0, 0, 0}};
+                  {"threads", 1, 0}, {"device", 1, 0}, {"quiet", 0, 0}, {"resume", 0, 0}, {"help", 0, 0}, {0, 0, 0}};
     char err[1024];
     memset(p, 0, sizeof *p);
     if (cli_parse(o, argc, argv, 1, err, sizeof err)) {
@@ -214,6 +219,7 @@ int plan_parse(Plan *p, int argc, char **argv) {
     if (cli_flag(o, "help")) { usage(stdout); return 1; }
     p->quick = cli_flag(o, "quick");
     p->quiet = cli_flag(o, "quiet");
+    p->resume = cli_flag(o, "resume");
     p->plots = !cli_flag(o, "no-plots");
     p->data = cli_str(o, "data", NULL);
     p->split = cli_str(o, "split", NULL);

@@ -33,11 +33,13 @@ typedef struct {
     int nmethods;
     int shard, nshards;           /* run units u with u % nshards == shard (0-based) */
     int eval_val;                 /* 1: score on the validation split (tuning); test data is never loaded */
-    int limit, test_limit;        /* per-class subsets (-1: the modality's default, i.e. all) */
+    int limit, test_limit;
+    int learn_limit;                  /* new-class training examples (0: all) */        /* per-class subsets (-1: the modality's default, i.e. all) */
     int pretrain_epochs;          /* 0: the modality's compare_epochs / recipe */
     long steps;                   /* 0: the modality's compare_steps */
     float relearn_lr;             /* 0: the modality's */
     int quick, quiet, plots, report, threads;
+    int resume;                       /* skip units whose run record is already there */
     int jobs;                     /* worker processes, each running 1/jobs of this shard's blocks */
     int job, njobs;               /* in a worker: run this shard's blocks k with k % njobs == job (0, 1 otherwise) */
     const char *data, *split, *device, *net;

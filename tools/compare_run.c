@@ -199,9 +199,11 @@ static void model_path(const Plan *p, const ModData *md, const SeedCtx *sc, int 
     char ck[64];
     classes_key(&sc->orig_map, ck, sizeof ck);
     int seed = p->seeds[sc->si];
+    char kk[24] = "";   /* a few-shot gold is another model */
+    if (p->learn_limit > 0) snprintf(kk, sizeof kk, "_k%d", p->learn_limit);
     if (gold)
-        snprintf(out, n, "%s/models/%s_%s_gold_c%s_f%d_l%d_n%d_e%d_s%d.safetensors", p->outdir, m->name, md->netkey, ck,
-                 pr->forget, pr->learn, md->train->n, plan_recipe(p, m).epochs, seed);
+        snprintf(out, n, "%s/models/%s_%s_gold_c%s_f%d_l%d%s_n%d_e%d_s%d.safetensors", p->outdir, m->name, md->netkey,
+                 ck, pr->forget, pr->learn, kk, md->train->n, plan_recipe(p, m).epochs, seed);
     else
         snprintf(out, n, "%s/models/%s_%s_original_c%s_n%d_e%d_s%d.safetensors", p->outdir, m->name, md->netkey, ck,
                  md->train->n, plan_recipe(p, m).epochs, seed);
@@ -222,7 +224,8 @@ static int seedctx_open(const Plan *p, const ModData *md, int pi, int si, SeedCt
     plan_pair_classes(p, md->mi, pi, classes, sizeof classes);
     if (classmap_parse(&sc->orig_map, classes, m->n_labels, err, el)) return -1;
     int seed = p->seeds[si];
-    if (task_build(&sc->t, md->train, md->score, &sc->orig_map, pr->forget, pr->learn, 0, (uint64_t)seed, err, el))
+    if (task_build(&sc->t, md->train, md->score, &sc->orig_map, pr->forget, pr->learn, p->learn_limit, (uint64_t)seed,
+                   err, el))
         return -1;
     sc->mi = md->mi;
     sc->pi = pi;
@@ -285,6 +288,7 @@ static void record_head(const Plan *p, const ModData *md, const SeedCtx *sc, int
     r->learn = pr->learn;
     r->seed = p->seeds[sc->si];
     r->threads = omp_get_max_threads();
+    r->learn_limit = p->learn_limit;
     r->role = role == ROLE_ORIGINAL ? REC_ORIGINAL : role == ROLE_GOLD ? REC_GOLD : REC_METHOD;
 }
 
@@ -343,9 +347,33 @@ static void progress_line(const Plan *p, const RunRecord *r, double secs) {
             r->seconds, secs);
 }
 
+/* --resume: a complete record of this unit is already there (records are written atomically, so
+ * one is whole or absent).  1: keep it; 0: none; -1: one made with other options is in the way. */
+static int kept_record(const RunRecord *r, const char *path, char *err, size_t el) {
+    if (access(path, F_OK) != 0) return 0;
+    RunRecord old;
+    record_init(&old);
+    int same = record_read(&old, path, err, el) == 0 && !strcmp(old.modality, r->modality) &&
+               !strcmp(old.net, r->net) && !strcmp(old.method, r->method) && !strcmp(old.classes, r->classes) &&
+               !strcmp(old.eval, r->eval) && old.forget == r->forget && old.learn == r->learn &&
+               old.seed == r->seed && old.role == r->role && old.learn_limit == r->learn_limit;
+    record_free(&old);
+    if (same) return 1;
+    snprintf(err, el, "%.1800s: a run record of other options is in the way (remove it, or run without --resume)", path);
+    return -1;
+}
+
 static int run_unit(const Plan *p, const ModData *md, const SeedCtx *sc, int role, char *err, size_t el) {
     RunRecord r;
     record_head(p, md, sc, role, &r);
+    if (p->resume) {
+        char path[PATH_MAX];
+        record_path(p, &r, path, sizeof path);
+        int k = kept_record(&r, path, err, el);
+        if (k > 0 && !p->quiet)
+            fprintf(stderr, "[%s %d->%d seed %d] %-22s kept (--resume)\n", r.modality, r.forget, r.learn, r.seed, r.method);
+        if (k) { record_free(&r); return k < 0 ? -1 : 0; }
+    }
     Cost cost;
     Net *net = unit_model(p, md, sc, role, &cost, err, el);
     int rc = 0;

@@ -109,8 +109,10 @@ static int write_md(const Plan *p, const Group *g, int ng, double secs, const ch
     fprintf(f, "# Unlearning comparison\n\n%s\n", preamble);
     for (int i = 0; i < ng; i++) {
         const RunRecord *r = &g[i].recs[0];
-        fprintf(f, "## %s: forget %d, learn %d (pre-trained on %s; net %s; scored on %s)\n\n", r->modality, r->forget,
-                r->learn, r->classes, r->net, strcmp(r->eval, "val") ? "test data" : "VALIDATION data (tuning run)");
+        char kk[48] = "";
+        if (r->learn_limit > 0) snprintf(kk, sizeof kk, "; %d new-class examples", r->learn_limit);
+        fprintf(f, "## %s: forget %d, learn %d (pre-trained on %s; net %s%s; scored on %s)\n\n", r->modality, r->forget,
+                r->learn, r->classes, r->net, kk, strcmp(r->eval, "val") ? "test data" : "VALIDATION data (tuning run)");
         fprintf(f, "### Outputs\n\n");
         md_table(f, &g[i], TAB_OUTPUT);
         fprintf(f, "\n### Features\n\n");

@@ -61,6 +61,15 @@
 #ifndef OURS_LEARN_WEIGHT
 #define OURS_LEARN_WEIGHT 2.0f   /* loss weight of learn samples (v1: 1) */
 #endif
+#ifndef OURS_IMPORTANCE
+#define OURS_IMPORTANCE 2048     /* at most this many samples in each importance subsample (and the means) */
+#endif
+#ifndef OURS_STEP_SHARE
+#define OURS_STEP_SHARE 1.0      /* share of the step budget ours uses */
+#endif
+#ifndef OURS_RETAIN_TEACHER
+#define OURS_RETAIN_TEACHER 1    /* 1: retain targets mix in the teacher (a teacher forward per retained sample) */
+#endif
 #define OURS_MEAN_MOMENTUM 0.9f  /* the kept classes' means follow the student's features (EMA per batch) */
 
 typedef struct { int reinit; float pull, learn_weight; } OursOpts;
@@ -197,6 +206,23 @@ void ours_update_means(float *mu, const float *h, const int *y, const int *tag, 
     }
 }
 
+/* Teacher logits into tl [nb][K] for the rows that need them: every row, or (retained samples on
+ * one-hot targets) only the forget rows, gathered into xb.  Returns how many samples the teacher saw. */
+static int teacher_logits(Net *teacher, const Mixer *mx, int nb, int every_row, float *xb, float *tl, int K) {
+    if (every_row) {
+        memcpy(tl, net_forward(teacher, mx->x, nb, 0), sizeof(float) * (size_t)nb * K);
+        return nb;
+    }
+    int n = 0;
+    for (int i = 0; i < nb; i++)
+        if (mx->tag[i] == TAG_FORGET) memcpy(xb + (size_t)n++ * mx->ss, mx->x + (size_t)i * mx->ss, sizeof(float) * mx->ss);
+    if (!n) return 0;
+    const float *z = net_forward(teacher, xb, n, 0);
+    for (int i = 0, j = 0; i < nb; i++)
+        if (mx->tag[i] == TAG_FORGET) memcpy(tl + (size_t)i * K, z + (size_t)j++ * K, sizeof(float) * K);
+    return n;
+}
+
 /* Step 2 + 3: the distillation loop (with the pull when mu != NULL). */
 static int distil(Net *net, Net *teacher, const UnlearnTask *t, const UnlearnConfig *c, const OursOpts *o,
                   const float *mu, float s2, UnlearnStats *st, char *err, size_t errlen) {
@@ -205,25 +231,28 @@ static int distil(Net *net, Net *teacher, const UnlearnTask *t, const UnlearnCon
     mixer_init(&mx, K, sub_seed(c->seed, 77));
     mixer_standard(&mx, t, c->batch, TGT_SLOT, 1.0f);
     int rc = -1;
-    float *tl = NULL, *g = NULL;
+    float *tl = NULL, *g = NULL, *xb = NULL;
     if (mixer_ready(&mx, net, err, errlen)) goto out;
     /* with batch <= 2 the mixer still draws one retain, one learn and one forget
      * sample: the buffers follow mx.B, not c->batch */
     tl = malloc(sizeof(float) * (size_t)mx.B * K);
     g = mu ? calloc((size_t)mx.B * d, sizeof(float)) : NULL;
-    if (!tl || (mu && !g)) { snprintf(err, errlen, "out of memory"); goto out; }
+    xb = OURS_RETAIN_TEACHER ? NULL : malloc(sizeof(float) * (size_t)mx.B * mx.ss);
+    if (!tl || (mu && !g) || (!OURS_RETAIN_TEACHER && !xb)) { snprintf(err, errlen, "out of memory"); goto out; }
     Optim opt;
     optim_init(&opt, c->opt, net->n_params, c->lr, 0.9f, 0.0f);
     const double Fl = net_forward_flops(net);
     double loss_sum = 0;
+    const long steps = c->steps * OURS_STEP_SHARE >= 1 ? lround(c->steps * OURS_STEP_SHARE) : 1;
     rc = 0;
-    for (long s = 0; s < c->steps; s++) {
+    for (long s = 0; s < steps; s++) {
         const int nb = mixer_next(&mx);
-        memcpy(tl, net_forward(teacher, mx.x, nb, 0), sizeof(float) * nb * K);
+        const int nt = teacher_logits(teacher, &mx, nb, OURS_RETAIN_TEACHER, xb, tl, K);
         float q[MAX_SLOTS];
         for (int i = 0; i < nb; i++) {
             float *ti = mx.t + (size_t)i * K;
             if (mx.tag[i] == TAG_LEARN) { mx.w[i] = o->learn_weight; continue; } /* one-hot at the freed slot */
+            if (mx.tag[i] == TAG_RETAIN && !OURS_RETAIN_TEACHER) continue;       /* one-hot at the true slot */
             ours_renorm_without(q, tl + (size_t)i * K, K, F);
             if (mx.tag[i] == TAG_FORGET) { memcpy(ti, q, sizeof(float) * K); mx.w[i] = 1.0f; }
             else for (int j = 0; j < K; j++) ti[j] = 0.5f * ti[j] + 0.5f * q[j];
@@ -250,19 +279,19 @@ static int distil(Net *net, Net *teacher, const UnlearnTask *t, const UnlearnCon
         net_backward_extra(net, mx.dlogits, nb, fl, g);
         optim_step_net(&opt, net, NULL);
         st->steps++;
-        st->flops += 4.0 * nb * Fl; /* + the teacher's forward */
+        st->flops += (3.0 * nb + nt) * Fl; /* forward + backward, + the teacher's forward */
         loss_sum += loss;
-        if (c->verbose && (s % 10 == 0 || s + 1 == c->steps)) {
+        if (c->verbose && (s % 10 == 0 || s + 1 == steps)) {
             char extra[64];
             snprintf(extra, sizeof extra, "loss %.4f", loss_sum / (double)(s + 1));
-            train_progress("ours", s + 1, c->steps, extra);
+            train_progress("ours", s + 1, steps, extra);
         }
     }
     if (c->verbose) train_progress_end();
     optim_free(&opt);
 out:
     mixer_free(&mx);
-    free(tl); free(g);
+    free(tl); free(g); free(xb);
     return rc;
 }
 
@@ -274,7 +303,9 @@ static int run_opts(Net *net, const UnlearnTask *t, const UnlearnConfig *c, cons
     float s2 = 1.0f, *mu = NULL;
     Net *teacher = net_clone(net);
     net_sync_to_host(net);
-    Dataset *fs = importance_set(t->forget, NULL, c, 71), *rs = importance_set(t->retain, NULL, c, 72);
+    UnlearnConfig ci = *c;   /* ours' own cap on the importance subsamples */
+    if (ci.importance_samples <= 0 || ci.importance_samples > OURS_IMPORTANCE) ci.importance_samples = OURS_IMPORTANCE;
+    Dataset *fs = importance_set(t->forget, NULL, &ci, 71), *rs = importance_set(t->retain, NULL, &ci, 72);
     if (!teacher || !fs || !rs) { snprintf(err, errlen, "out of memory"); goto out; }
     if (o->pull > 0) {
         mu = malloc(sizeof(float) * (size_t)K * d);
