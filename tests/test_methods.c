@@ -501,8 +501,8 @@ static void test_ours(const Net *net0, const UnlearnTask *t, const UnlearnConfig
            "spread): original %.2f, without the pull %.2f, with it %.2f\n", s_orig, s_nopull, s_pull);
     CHECKF(s_pull < 0.8 * s_nopull, "the feature pull did not bring the forgotten class nearer: %.3f vs %.3f",
            s_pull, s_nopull);
-    const char *abl[] = {"ours:v1", "ours:no-pull", "ours:no-reinit"};
-    for (int i = 0; i < 3; i++) {
+    const char *abl[] = {"ours:full", "ours:v1", "ours:no-pull", "ours:no-reinit"};
+    for (int i = 0; i < 4; i++) {
         Net *v = run_method(abl[i], net0, t, c, NULL);
         check_replaces(abl[i], v, t);
         CHECKF(!same_weights(v, a), "%s gives the same model as ours", abl[i]);
@@ -695,6 +695,7 @@ int main(void) {
         CHECKF(finite, "%s: non-finite parameters", m->name);
         CHECKF(sa.steps > 0 && sa.flops > 0, "%s: stats %ld %g", m->name, sa.steps, sa.flops);
         if (!strcmp(m->name, "retrain")) CHECK(sa.steps == (long)tc.epochs * ((t.retain->n + t.learn->n + 15) / 16));
+        else if (!strcmp(m->name, "ours")) CHECKF(sa.steps == lround(0.6 * cm.steps), "ours: %ld steps", sa.steps);
         else if (strcmp(m->name, "ssd")) CHECKF(sa.steps == cm.steps, "%s: %ld steps", m->name, sa.steps);
         Outcome o = outcome(a, &t);
         printf("%-22s leakage %.3f  new-class %.3f  retained %.3f  (%ld steps, %ld frozen)\n", m->name, o.leak,
