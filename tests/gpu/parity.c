@@ -146,6 +146,23 @@ static void pass_batch(const char *name, Net *cpu, Net *gpu, int B, uint64_t see
         }
     }
 
+    /* the same backward with a second loss's gradient added at the feature layer (net_backward_extra:
+     * ours' feature pull), from the same forward */
+    if (fl > 0) {
+        int pl = fl;
+        while (pl > 0 && cpu->layers[pl].type == LAYER_DROPOUT) pl--;
+        size_t pn = (size_t)B * net_layer_size(cpu, pl);
+        float *ex = malloc(sizeof(float) * pn);
+        fill_normal(ex, pn, &r, 0.1f);
+        net_zero_grad(cpu);
+        net_zero_grad(gpu);
+        net_backward_extra(cpu, dl, B, pl, ex);
+        net_backward_extra(gpu, dl, B, pl, ex);
+        net_sync_to_host(gpu);
+        verdict(name, B, "grads with backward_extra", rel_err(gpu->grads, cpu->grads, cpu->n_params), TOL);
+        free(ex);
+    }
+
     /* eval-mode forward with the updated running statistics */
     memcpy(lc, net_forward(cpu, x, B, 0), sizeof(float) * B * K);
     lg = net_forward(gpu, x, B, 0);
