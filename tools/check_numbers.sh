@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check_numbers.sh — every number quoted in the results passages of the README and docs
 # must be in the generated results (docs/results/): a claim the table does not hold fails.
-#   tools/check_numbers.sh [RESULTS_DIR] [FILE...]     (default: docs/results README.md docs/*.md)
+#   tools/check_numbers.sh [RESULTS_DIR[:DIR...]] [FILE...]  (default: docs/results README.md docs/*.md)
 # A results passage is the text between "<!-- numbers from results -->" and
 # "<!-- end numbers -->".  Each decimal number there (12.3, 0.84, 1.25) must appear, as
 # written, in a file of RESULTS_DIR (.md, .csv or .json); integers are not checked
@@ -12,8 +12,12 @@ res=${1:-docs/results}
 shift || true
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(README.md docs/*.md)
-[ -d "$res" ] || { echo "check_numbers: $res: no results folder" >&2; exit 1; }
-pool=$(cat "$res"/*.md "$res"/*.csv "$res"/*.json 2>/dev/null)
+pool=
+IFS=: read -r -a dirs <<<"$res"
+for d in "${dirs[@]}"; do
+    [ -d "$d" ] || { echo "check_numbers: $d: no results folder" >&2; exit 1; }
+    pool+=$(cat "$d"/*.md "$d"/*.csv "$d"/*.json 2>/dev/null)
+done
 missing=0 checked=0
 for f in "${files[@]}"; do
     [ -f "$f" ] || continue
