@@ -24,11 +24,6 @@ static int add_fold(const FsddIndex *ix, const char *name, char names[][FSDD_SPE
 int voice_folds_parse(const FsddIndex *ix, const char *list, char names[][FSDD_SPEAKER_MAX], int max,
                       char *err, size_t errlen) {
     int n = 0;
-    if (!strcmp(list, "all")) {
-        for (int s = 0; s < ix->n_speakers; s++)
-            if (add_fold(ix, ix->speakers[s], names, n++, max, err, errlen)) return -1;
-        return n;
-    }
     const char *p = list;
     for (;;) {
         const char *c = strchr(p, ',');
@@ -37,7 +32,10 @@ int voice_folds_parse(const FsddIndex *ix, const char *list, char names[][FSDD_S
         if (len > FSDD_SPEAKER_MAX) { snprintf(err, errlen, "fold name '%s' is too long", esc_n(p, len)); return -1; }
         memcpy(name, p, len);
         name[len] = 0;
-        if (add_fold(ix, name, names, n++, max, err, errlen)) return -1;
+        if (!strcmp(name, "all")) {
+            for (int s = 0; s < ix->n_speakers; s++)
+                if (add_fold(ix, ix->speakers[s], names, n++, max, err, errlen)) return -1;
+        } else if (add_fold(ix, name, names, n++, max, err, errlen)) return -1;
         if (!c) return n;
         p = c + 1;
     }

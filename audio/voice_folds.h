@@ -16,8 +16,8 @@
 
 #define VOICE_MAX_FOLDS 64
 
-/* Fold names from list: "all" (every speaker of ix, in index order) or a comma list of speaker
- * names and "upstream".  Returns the count, or -1 with err (unknown speaker, duplicate, empty). */
+/* Fold names from list: a comma list of speaker names, "upstream" and "all" (every speaker of ix,
+ * in index order).  Returns the count, or -1 with err (unknown speaker, duplicate, empty). */
 int voice_folds_parse(const FsddIndex *ix, const char *list, char names[][FSDD_SPEAKER_MAX], int max,
                       char *err, size_t errlen);
 /* The fold's training and test clip indexes (malloc'd).  exclude (NULL or ""): a speaker in

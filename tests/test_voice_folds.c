@@ -64,6 +64,9 @@ static void test_refusals(const FsddIndex *ix, const char *dir) {
     CHECK(voice_folds_parse(ix, "ann,ann", names, VOICE_MAX_FOLDS, err, sizeof err) == -1 && strstr(err, "twice"));
     CHECK(voice_folds_parse(ix, "ann,", names, VOICE_MAX_FOLDS, err, sizeof err) == -1);
     CHECK(voice_folds_parse(ix, "upstream,cy", names, VOICE_MAX_FOLDS, err, sizeof err) == 2);
+    CHECK(voice_folds_parse(ix, "all,upstream", names, VOICE_MAX_FOLDS, err, sizeof err) == 5 &&
+          !strcmp(names[4], "upstream") && !strcmp(names[0], "ann"));
+    CHECK(voice_folds_parse(ix, "all,cy", names, VOICE_MAX_FOLDS, err, sizeof err) == -1);
     /* held-out voices: a folder sharing "cy" with the training speakers is refused, naming cy */
     char other[600];
     snprintf(other, sizeof other, "%s/other", dir);
