@@ -42,6 +42,7 @@ static void help(const Modality *m) {
            "  --synth-val DIR     validation voices, scored for every model (must share no speaker with\n"
            "                      FSDD or --synth; never pass the held-out test voices here)\n"
            "  --json FILE  --csv FILE   the table as JSON / CSV (written together at the end)\n"
+           "  --limit N           at most N clips of every (speaker, digit) per set (quick runs)\n"
            "%s"
            "  --data DIR          datasets folder      --threads N   CPU threads      --quiet\n",
            m->program, voice_recipe_help);
@@ -69,9 +70,11 @@ static int parse_rows(const char *text, const VoiceRecipe *base, Row *rows, char
 
 /* Train and validate one row on one inner fold.  0 or -1 with err. */
 static int run_cell(const Modality *m, const ClassMap *cm, const VoiceInputs *in, const char *outer, const char *val,
-                    Row *x, int f, char *err, size_t errlen) {
+                    int limit, int quiet, Row *x, int f, char *err, size_t errlen) {
     int *tr, *te, ntr, nte;
     if (voice_fold_split(&in->fsdd.ix, val, outer, &tr, &ntr, &te, &nte, err, errlen)) return -1;
+    ntr = voice_limit(&in->fsdd.ix, tr, ntr, limit);
+    nte = voice_limit(&in->fsdd.ix, te, nte, limit);
     VoiceTrainInfo info;
     VoiceScore s = {0}, sv = {0};
     const VoiceClips *synth = x->r.synth_dir && in->synth.ix.n ? &in->synth : NULL;
@@ -82,6 +85,8 @@ static int run_cell(const Modality *m, const ClassMap *cm, const VoiceInputs *in
         x->fold_acc[f] = voice_acc(s.correct, s.n);
         x->val_sum += x->fold_acc[f];
         x->synth_sum += sv.correct; x->synth_n += sv.n;
+    }
+    if (!rc && !quiet) {
         fprintf(stderr, "%s ablate: [%s] val %s: %.2f%%", m->program, esc(x->label), esc(val), 100 * x->fold_acc[f]);
         if (sv.n) fprintf(stderr, ", validation voices %.2f%%", 100 * voice_acc(sv.correct, sv.n));
         fprintf(stderr, " (%d samples, %ld steps, %.0f s)\n", info.n_samples, info.steps, info.seconds);
@@ -160,17 +165,18 @@ static int inner_folds(const FsddIndex *ix, const CliOpt *o, const char *outer, 
 int cmd_ablate(const Modality *m, int argc, char **argv) {
     CliOpt o[] = {VOICE_RECIPE_OPTS, {"data", 1, 0}, {"threads", 1, 0}, {"quiet", 0, 0}, {"help", 0, 0},
                   {"outer", 1, 0}, {"val", 1, 0}, {"rows", 1, 0}, {"synth-val", 1, 0}, {"classes", 1, 0},
-                  {"json", 1, 0}, {"csv", 1, 0}, {0, 0, 0}};
+                  {"json", 1, 0}, {"csv", 1, 0}, {"limit", 1, 0}, {0, 0, 0}};
     char err[1024];
     if (cli_parse(o, argc, argv, 2, err, sizeof err)) { fprintf(stderr, "%s ablate: %s\n", m->program, err); return 2; }
     if (cli_flag(o, "help")) { help(m); return 0; }
     VoiceRecipe base;
     ClassMap cm;
-    long threads;
+    long threads, limit;
     static Row rows[MAX_ROWS];
     const char *outs[2] = {cli_str(o, "json", NULL), cli_str(o, "csv", NULL)};
     int nr = -1;
-    if (!svc_threads_opt(o, &threads, err, sizeof err) && !voice_recipe_from_opts(o, "today", &base, err, sizeof err) &&
+    if (!svc_threads_opt(o, &threads, err, sizeof err) && !cli_int(o, "limit", 0, 0, 100000, &limit, err, sizeof err) &&
+        !voice_recipe_from_opts(o, "today", &base, err, sizeof err) &&
         !classmap_parse(&cm, cli_str(o, "classes", m->default_classes), m->n_labels, err, sizeof err) &&
         !svc_check_outputs(outs, 2, err, sizeof err)) {
         char def[1024];
@@ -193,7 +199,7 @@ int cmd_ablate(const Modality *m, int argc, char **argv) {
     }
     int nv = inner_folds(&in.fsdd.ix, o, outer, names, err, sizeof err), rc = nv < 0 ? 2 : 0;
     for (int i = 0; i < nr && !rc; i++)
-        for (int v = 0; v < nv && !rc; v++) rc = run_cell(m, &cm, &in, outer, names[v], &rows[i], v, err, sizeof err) ? 1 : 0;
+        for (int v = 0; v < nv && !rc; v++) rc = run_cell(m, &cm, &in, outer, names[v], (int)limit, cli_flag(o, "quiet"), &rows[i], v, err, sizeof err) ? 1 : 0;
     if (!rc) {
         print_table(stdout, rows, nr, names, nv, outer, in.test.ix.n > 0);
         SvcOutputs so;

@@ -107,6 +107,17 @@ PY
         && grep -q "skipped 1 clips" "$T/so" && grep -q "^| \*\*all\*\* | 1 |" "$T/so" && ok \
         || ko "--skip-unknown: $(cat "$T/so" "$T/se")"
     expect_fail "eval-folder not a model" "" "$S" eval-folder --model "$T/mine/0_anna_0.wav" --folder "$T/mine"
+    # a cmvn model: eval-folder featurises with the model's own front end (read from its metadata)
+    "$S" loso --folds theo --limit 1 --epochs 1 --norm cmvn --quiet --threads 1 --models "$T/models" --data "$DATA" \
+        >/dev/null 2>&1 && "$S" eval-folder --model "$M" --folder "$T/mine" --threads 1 >"$T/co" 2>&1 \
+        && grep -q "front end cmvn" "$T/co" && ok || ko "eval-folder uses the model's front end: $(head -2 "$T/co")"
+    # ablate: one row per setting, inner folds that never include the outer speaker
+    "$S" ablate --outer theo --val lucas --limit 1 --epochs 1 --rows "today;copies=1,speed=0.1" --quiet --threads 1 \
+        --csv "$T/a.csv" --data "$DATA" >"$T/ao" 2>"$T/ae" && grep -q "outer speaker theo never used" "$T/ao" \
+        && [ "$(wc -l <"$T/a.csv")" -eq 3 ] && grep -q '^"copies=1,speed=0.1",' "$T/a.csv" && ok \
+        || ko "ablate: $(cat "$T/ao" "$T/ae")"
+    expect_fail "ablate --val is the outer speaker" "must not name the outer speaker" \
+        "$S" ablate --outer theo --val theo --limit 1 --data "$DATA"
 fi
 echo "cli_voices: $pass passed, $fail failed"
 [ $fail -eq 0 ]
