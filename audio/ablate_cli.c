@@ -15,8 +15,8 @@
 #include <string.h>
 
 #define MAX_ROWS 16
-#define DEFAULT_ROWS "today;norm=cmvn;copies=2,speed=0.15;copies=2,speed=0.15,gain=10,snr=15:40;" \
-    "copies=2,speed=0.15,gain=10,snr=15:40,vtlp=0.1"
+#define LADDER_TOP "copies=3,speed=0.15,gain=10,snr=15:40,vtlp=0.1"
+#define DEFAULT_ROWS "today;norm=cmvn;copies=3,speed=0.15;copies=3,speed=0.15,gain=10,snr=15:40;" LADDER_TOP
 
 typedef struct {
     char label[256];
@@ -36,9 +36,9 @@ static void help(const Modality *m) {
            "  --val LIST          inner validation speakers, one fold each (default: all but --outer)\n"
            "  --rows LIST         ';'-separated rows, each 'today' or key=value settings joined by ','\n"
            "                      on top of the base recipe (keys: norm, copies, speed, gain, snr, vtlp,\n"
-           "                      specaugment, synth=none, epochs, seed, net); default the ladder\n"
-           "                      " DEFAULT_ROWS "\n"
-           "                      plus the last row with the --synth voices when --synth is given\n"
+           "                      specaugment, synth=1 (train on the --synth voices), epochs, seed, net);\n"
+           "                      default the ladder " DEFAULT_ROWS "\n"
+           "                      plus that last row with synth=1 when --synth is given\n"
            "  --synth-val DIR     validation voices, scored for every model (must share no speaker with\n"
            "                      FSDD or --synth; never pass the held-out test voices here)\n"
            "  --json FILE  --csv FILE   the table as JSON / CSV (written together at the end)\n"
@@ -180,13 +180,18 @@ int cmd_ablate(const Modality *m, int argc, char **argv) {
         !classmap_parse(&cm, cli_str(o, "classes", m->default_classes), m->n_labels, err, sizeof err) &&
         !svc_check_outputs(outs, 2, err, sizeof err)) {
         char def[1024];
-        snprintf(def, sizeof def, "%s%s", DEFAULT_ROWS, base.synth_dir ? ";copies=2,speed=0.15,gain=10,snr=15:40,vtlp=0.1,synth=1" : "");
-        const VoiceRecipe today = base;
-        VoiceRecipe b = today;
-        b.synth_dir = NULL;   /* the default rows add the synthetic voices only in the last row */
-        nr = parse_rows(cli_str(o, "rows", def), cli_str(o, "rows", NULL) ? &today : &b, rows, err, sizeof err);
-        for (int i = 0; i < nr; i++)   /* a row's synth=<anything> means the --synth voices */
+        snprintf(def, sizeof def, "%s%s", DEFAULT_ROWS, base.synth_dir ? ";" LADDER_TOP ",synth=1" : "");
+        VoiceRecipe b = base;
+        b.synth_dir = NULL;   /* a row trains on the --synth voices only when it says synth=1 */
+        nr = parse_rows(cli_str(o, "rows", def), &b, rows, err, sizeof err);
+        for (int i = 0; i < nr; i++) {   /* a row's synth=<anything> means the --synth voices */
+            if (rows[i].r.synth_dir && !base.synth_dir) {
+                snprintf(err, sizeof err, "row '%s' trains on synthetic voices but no --synth DIR is given", esc(rows[i].label));
+                nr = -1;
+                break;
+            }
             if (rows[i].r.synth_dir) rows[i].r.synth_dir = base.synth_dir;
+        }
     }
     if (nr < 0) { fprintf(stderr, "%s ablate: %s\n", m->program, err); return 2; }
     svc_set_threads((int)threads);

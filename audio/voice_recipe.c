@@ -19,10 +19,10 @@ void voice_recipe_today(VoiceRecipe *r) {
 
 /* Speed perturbation +-15% (tempo, pitch and formants move together, like a shorter or longer
  * vocal tract), +-10 dB gain (FSDD has speakers ~10x = 20 dB apart), white noise at 15-40 dB
- * SNR, two augmented copies per clip, VTLP +-10% on the fly on top of today's shift and masks. */
+ * SNR, three augmented copies per clip, VTLP +-10% on the fly on top of today's shift and masks. */
 void voice_recipe_voices(VoiceRecipe *r) {
     voice_recipe_today(r);
-    r->copies = 2;
+    r->copies = 3;
     r->wave.speed = 0.15f;
     r->wave.gain_db = 10.0f;
     r->wave.noise_snr_min = 15.0f; r->wave.noise_snr_max = 40.0f;
