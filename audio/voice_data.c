@@ -45,7 +45,11 @@ uint64_t voice_copy_seed(uint64_t seed, const char *path, int k) {
 /* Features of one clip (copy 0: clean) into out.  0 or -1 with err. */
 static int clip_features(const MelBank *b, const VoiceClips *c, int i, const AugmentConfig *wave, int k,
                          uint64_t seed, float *out, char *err, size_t errlen) {
-    if (k == 0) return mel_features(b, c->wave[i], c->len[i], out) < 0 ? (snprintf(err, errlen, "out of memory"), -1) : 0;
+    if (k == 0) {
+        if (mel_features(b, c->wave[i], c->len[i], out) >= 0) return 0;
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     Rng r;
     rng_seed(&r, voice_copy_seed(seed, c->ix.path[i], k));
     float *y; int ny;
