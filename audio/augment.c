@@ -18,9 +18,45 @@ void augment_default(AugmentConfig *c) {
 
 static int uniform_int(Rng *r, int lo, int hi) { return lo + rng_int(r, hi - lo + 1); }   /* [lo, hi] */
 
+/* Slaney mel scale (librosa's default, melspec.c's). */
+static double slaney_mel(double f) {
+    const double f_sp = 200.0 / 3, min_log_mel = 1000.0 / f_sp, logstep = log(6.4) / 27.0;
+    return f >= 1000.0 ? min_log_mel + log(f / 1000.0) / logstep : f / f_sp;
+}
+static double slaney_hz(double m) {
+    const double f_sp = 200.0 / 3, min_log_mel = 1000.0 / f_sp, logstep = log(6.4) / 27.0;
+    return m >= min_log_mel ? 1000.0 * exp(logstep * (m - min_log_mel)) : f_sp * m;
+}
+
+void augment_vtlp(float *x, int n_mels, int frames, float a, float fmax) {
+    if (n_mels < 2 || frames <= 0 || !(a > 0) || a == 1.0f) return;
+    double top = slaney_mel(fmax > 0 ? fmax : 4000.0), step = top / (n_mels + 1);
+    float *col = malloc(sizeof(float) * (size_t)n_mels);
+    double *pos = malloc(sizeof(double) * (size_t)n_mels);
+    if (!col || !pos) { free(col); free(pos); return; }
+    for (int m = 0; m < n_mels; m++) {   /* fractional source band of output band m */
+        double p = slaney_mel(slaney_hz((m + 1) * step) / a) / step - 1;
+        pos[m] = p < 0 ? 0 : p > n_mels - 1 ? n_mels - 1 : p;
+    }
+    for (int t = 0; t < frames; t++) {
+        for (int m = 0; m < n_mels; m++) col[m] = x[(size_t)m * frames + t];
+        for (int m = 0; m < n_mels; m++) {
+            int i = (int)pos[m];
+            if (i > n_mels - 2) i = n_mels - 2;
+            float f = (float)(pos[m] - i);
+            x[(size_t)m * frames + t] = col[i] + f * (col[i + 1] - col[i]);
+        }
+    }
+    free(col); free(pos);
+}
+
 void augment_features(float *x, int n_mels, int frames, const AugmentConfig *cfg, Rng *r) {
     if (!cfg || n_mels <= 0 || frames <= 0) return;
     size_t N = (size_t)n_mels * frames;
+    if (cfg->vtlp > 0) {
+        float v = cfg->vtlp > 0.5f ? 0.5f : cfg->vtlp;
+        augment_vtlp(x, n_mels, frames, 1.0f + v * (2.0f * rng_uniform(r) - 1.0f), cfg->vtlp_fmax);
+    }
     if (cfg->time_shift > 0) {
         int s = uniform_int(r, -cfg->time_shift, cfg->time_shift);
         if (s) {
@@ -87,6 +123,10 @@ int augment_wave(const float *x, int n, const AugmentConfig *cfg, Rng *r, float 
         if (!y) { snprintf(err, errlen, "augment_wave: out of memory"); return -1; }
         memcpy(y, x, sizeof(float) * (size_t)n);
         ny = n;
+    }
+    if (cfg && cfg->gain_db > 0) {
+        float g = (float)pow(10.0, cfg->gain_db * (2.0 * rng_uniform(r) - 1.0) / 20.0);
+        for (int i = 0; i < ny; i++) y[i] *= g;
     }
     if (cfg && cfg->noise_snr_max > 0) {
         double lo = cfg->noise_snr_min < cfg->noise_snr_max ? cfg->noise_snr_min : cfg->noise_snr_max;

@@ -21,8 +21,15 @@ void mel_default_params(MelParams *p) {
     p->frames = 96; p->norm = MEL_NORM_MAX;
 }
 
+static const char *const norm_names[] = {"none", "max", "meanstd", "cmvn"};
+const char *mel_norm_name(MelNorm n) { return (int)n >= 0 && (int)n < 4 ? norm_names[n] : NULL; }
+int mel_norm_parse(const char *s) {
+    for (int i = 0; s && i < 4; i++)
+        if (!strcmp(s, norm_names[i])) return i;
+    return -1;
+}
 static const char *norm_name(MelNorm n) {
-    return n == MEL_NORM_NONE ? "none" : n == MEL_NORM_MAX ? "max" : n == MEL_NORM_MEANSTD ? "meanstd" : "?";
+    return mel_norm_name(n) ? mel_norm_name(n) : "?";
 }
 
 int mel_params_string(const MelParams *p, char *buf, size_t len) {
@@ -95,7 +102,7 @@ MelBank *mel_bank_new(const MelParams *pin, char *err, size_t errlen) {
         return NULL;
     }
     if (!(p.amin > 0)) { snprintf(err, errlen, "mel parameters: amin must be > 0"); return NULL; }
-    if (p.norm != MEL_NORM_NONE && p.norm != MEL_NORM_MAX && p.norm != MEL_NORM_MEANSTD) {
+    if (!mel_norm_name(p.norm)) {
         snprintf(err, errlen, "mel parameters: unknown normalisation %d", (int)p.norm); return NULL;
     }
     MelBank *b = calloc(1, sizeof *b);
@@ -221,6 +228,35 @@ int mel_logmel(const MelBank *b, const float *x, int n, float *out) {
     return T;
 }
 
+/* Per-band shift and common scale of the normalisation (step 6) from the valid frames
+ * db[m*T + t], t < valid, of a [n_mels][T] dB map; mx its maximum. */
+static void norm_constants(const MelParams *p, const float *db, int T, int valid, float mx, float *shift,
+                           float *scale) {
+    int nm = p->n_mels;
+    for (int m = 0; m < nm; m++) shift[m] = 0.0f;
+    *scale = 1.0f;
+    if (p->norm == MEL_NORM_MAX) {
+        for (int m = 0; m < nm; m++) shift[m] = mx;
+        *scale = 1.0f / 40.0f;
+        return;
+    }
+    if (p->norm != MEL_NORM_MEANSTD && p->norm != MEL_NORM_CMVN) return;
+    double s = 0, ss = 0;
+    for (int m = 0; m < nm; m++) {
+        double bs = 0;
+        for (int t = 0; t < valid; t++) bs += db[(size_t)m * T + t];
+        if (p->norm == MEL_NORM_CMVN) shift[m] = (float)(bs / valid);
+        s += bs;
+    }
+    double cnt = (double)nm * valid, mean = s / cnt;
+    if (p->norm == MEL_NORM_MEANSTD)
+        for (int m = 0; m < nm; m++) shift[m] = (float)mean;
+    for (int m = 0; m < nm; m++)
+        for (int t = 0; t < valid; t++) { double v = db[(size_t)m * T + t] - shift[m]; ss += v * v; }
+    double var = ss / cnt;
+    *scale = (float)(1.0 / sqrt(var > 1e-6 ? var : 1e-6));
+}
+
 int mel_features(const MelBank *b, const float *x, int n, float *out) {
     if (n <= 0) return -1;
     const MelParams *p = &b->p;
@@ -249,24 +285,15 @@ int mel_features(const MelBank *b, const float *x, int n, float *out) {
     float floor_db = p->top_db > 0 ? mx - p->top_db : mn;
     int valid = T > F ? F : T;
     int left = T >= F ? 0 : (F - T) / 2;
-    /* normalisation constants */
-    float shift = 0.0f, scale = 1.0f;
-    if (p->norm == MEL_NORM_MAX) { shift = mx; scale = 1.0f / 40.0f; }
-    else if (p->norm == MEL_NORM_MEANSTD) {
-        double s = 0, ss = 0;
-        for (int m = 0; m < nm; m++)
-            for (int t = 0; t < valid; t++) { double v = mel[(size_t)m * T + start + t]; s += v; ss += v * v; }
-        double cnt = (double)nm * valid, mean = s / cnt, var = ss / cnt - mean * mean;
-        shift = (float)mean;
-        scale = (float)(1.0 / sqrt(var > 1e-6 ? var : 1e-6));
-    }
-    float add = p->norm == MEL_NORM_MAX ? 1.0f : 0.0f;
-    float padv = (floor_db - shift) * scale + add;
+    /* normalisation: out = (dB - shift[m]) * scale + add */
+    float shift[nm], scale = 1.0f, add = p->norm == MEL_NORM_MAX ? 1.0f : 0.0f;
+    norm_constants(p, mel + start, T, valid, mx, shift, &scale);
     for (int m = 0; m < nm; m++) {
         float *o = out + (size_t)m * F;
         const float *src = mel + (size_t)m * T + start;
+        float padv = (floor_db - shift[m]) * scale + add;
         for (int t = 0; t < left; t++) o[t] = padv;
-        for (int t = 0; t < valid; t++) o[left + t] = (src[t] - shift) * scale + add;
+        for (int t = 0; t < valid; t++) o[left + t] = (src[t] - shift[m]) * scale + add;
         for (int t = left + valid; t < F; t++) o[t] = padv;
     }
     free(mel); free(e);

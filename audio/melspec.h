@@ -30,7 +30,11 @@
  *      so the loudest cell is 1 and the 80 dB floor is -1.  A gain change only
  *      shifts every dB value by a constant, which this removes.
  *      MEL_NORM_MEANSTD instead subtracts the mean and divides by the standard
- *      deviation of the unpadded frames; MEL_NORM_NONE leaves dB.
+ *      deviation of the unpadded frames; MEL_NORM_CMVN (cepstral-mean style, per
+ *      band) subtracts each band's own mean over the unpadded frames, then divides
+ *      by the standard deviation of what is left, so a fixed filter on the
+ *      channel (a microphone's tilt: a constant dB offset per band) is removed
+ *      too; MEL_NORM_NONE leaves dB.
  *
  * Thread safety: mel_bank_new/mel_bank_free take a global mutex (FFTW planning is
  * not thread-safe); a MelBank is read-only afterwards and the compute functions
@@ -43,7 +47,7 @@
 #include <stddef.h>
 
 typedef enum { MEL_SCALE_SLANEY = 0, MEL_SCALE_HTK = 1 } MelScale;
-typedef enum { MEL_NORM_NONE = 0, MEL_NORM_MAX = 1, MEL_NORM_MEANSTD = 2 } MelNorm;
+typedef enum { MEL_NORM_NONE = 0, MEL_NORM_MAX = 1, MEL_NORM_MEANSTD = 2, MEL_NORM_CMVN = 3 } MelNorm;
 
 typedef struct {
     int sr;            /* sample rate the audio is resampled to [8000] */
@@ -60,6 +64,9 @@ typedef struct {
 } MelParams;
 
 void mel_default_params(MelParams *p);
+/* "none", "max", "meanstd", "cmvn" <-> MelNorm: the name, or NULL / -1 when unknown. */
+const char *mel_norm_name(MelNorm n);
+int mel_norm_parse(const char *s);
 /* One line describing every parameter and the algorithm version, usable as a
  * cache key.  Returns the snprintf length. */
 int mel_params_string(const MelParams *p, char *buf, size_t len);

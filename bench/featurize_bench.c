@@ -1,7 +1,8 @@
 /* featurize_bench.c — featurisation throughput over the FSDD recordings.
  *
- *   featurize_bench [RECORDINGS_DIR] [REPEATS]
+ *   featurize_bench [RECORDINGS_DIR] [REPEATS] [NORM]
  *
+ * NORM: the per-utterance normalisation (max, the default; meanstd; cmvn).
  * Reads and featurises every clip (wav_read + mel_features: the default
  * parameters, 40 mels x 96 frames), OpenMP across clips ($OMP_NUM_THREADS),
  * REPEATS times (default 5; the first, untimed pass warms the page cache), and
@@ -34,6 +35,8 @@ int main(int argc, char **argv) {
     FsddIndex ix;
     if (fsdd_scan(dir, &ix, err, sizeof err)) { fprintf(stderr, "featurize_bench: %s\n", err); return 1; }
     MelParams p; mel_default_params(&p);
+    if (argc > 3 && mel_norm_parse(argv[3]) < 0) { fprintf(stderr, "featurize_bench: unknown norm '%s'\n", argv[3]); return 2; }
+    if (argc > 3) p.norm = (MelNorm)mel_norm_parse(argv[3]);
     MelBank *b = mel_bank_new(&p, err, sizeof err);
     if (!b) { fprintf(stderr, "featurize_bench: %s\n", err); return 1; }
     int n = ix.n;
