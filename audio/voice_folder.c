@@ -29,7 +29,7 @@ static int list_names(const char *dir, char ***out, char *err, size_t errlen) {
     int oom = e != NULL;
     closedir(d);
     if (oom) { while (n) free(v[--n]); free(v); snprintf(err, errlen, "out of memory"); return -1; }
-    qsort(v, (size_t)n, sizeof *v, cmp_str);
+    if (n > 1) qsort(v, (size_t)n, sizeof *v, cmp_str);   /* v is NULL for an empty folder */
     *out = v;
     return n;
 }
