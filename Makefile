@@ -3,6 +3,8 @@
 # against PyTorch/torchaudio; `make deps` installs missing Debian packages.
 #
 # CUDA backend: built when nvcc is found (override with CUDA=0 / CUDA=1).
+# oneDNN (libdnnl-dev) gives the CPU layers their AVX-512 sgemm: DNNL=1 (default); DNNL=0 builds
+# the OpenBLAS-only reference path.
 
 BUILD    ?= build
 CC       ?= gcc
@@ -16,6 +18,11 @@ OPT      ?= -O3 -march=native
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -Isrc -Ivision -Iaudio -Ikernels -Idatasets -Itools
 LDLIBS   += -lopenblas -lfftw3f -lsndfile -lsamplerate -lsvm -lz -lm -lpthread
 LDFLAGS  += -fopenmp
+DNNL     ?= 1
+ifeq ($(DNNL),1)
+  CFLAGS  += -DUSE_DNNL
+  LDLIBS  += -ldnnl
+endif
 ifeq ($(SAN),1)
   CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   LDFLAGS += -fsanitize=address,undefined
@@ -51,7 +58,7 @@ all: $(BINS)
 # CUDA, SAN, OPT or the compilers rebuilds everything (and the archive is recreated
 # from scratch, so no object of the previous configuration stays in it).
 CONFIG_STAMP := $(BUILD)/config.stamp
-CONFIG_LINE  := CUDA=$(CUDA) SAN=$(SAN) OPT=$(OPT) CC=$(CC) NVCC=$(if $(filter 1,$(CUDA)),$(NVCC))
+CONFIG_LINE  := CUDA=$(CUDA) DNNL=$(DNNL) SAN=$(SAN) OPT=$(OPT) CC=$(CC) NVCC=$(if $(filter 1,$(CUDA)),$(NVCC))
 $(shell mkdir -p $(BUILD) && [ "$$(cat $(CONFIG_STAMP) 2>/dev/null)" = '$(CONFIG_LINE)' ] || echo '$(CONFIG_LINE)' > $(CONFIG_STAMP))
 
 # (rebuilt from scratch: `ar r` into an old archive would keep members of deleted or moved sources)

@@ -27,7 +27,13 @@ static inline int conv_out_size(int in, int k, int stride, int pad) {
     return shape_conv_out(&r, in, k, stride, pad) ? -1 : (int)r;
 }
 
-/* ---- conv2d (im2col + cblas_sgemm), any K, stride, padding, optional bias ----
+/* ---- GEMM backend of the CPU layers (gemm.c): "dnnl" (oneDNN's AVX-512 sgemm, the default when
+ * built with USE_DNNL) or "openblas" (the reference); UNLEARN_GEMM=name picks it at start-up.
+ * gemm_select returns -1 for a name this build lacks.  Not thread-safe: call between layer calls. */
+int gemm_select(const char *name);
+const char *gemm_name(void);
+
+/* ---- conv2d (im2col + sgemm), any K, stride, padding, optional bias ----
  * in [B][C][H][W], w [OC][C][K][K], b [OC] or NULL, out [B][OC][OH][OW]      */
 size_t conv2d_ws_floats(int B, int C, int H, int W, int OC, int K, int OH, int OW);
 void conv2d_forward(float *out, const float *in, const float *w, const float *b,

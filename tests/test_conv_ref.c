@@ -73,7 +73,36 @@ static void conv_case(const char *tag, int B, int C, int H, int W, int OC, int K
     free(dw); free(rdw); free(sdw); free(db); free(rdb); free(sdb); free(ws);
 }
 
-int main(void) {
+/* lay_sgemm (gemm.c) against a double-precision product, every transpose pair, beta 0 and 1,
+ * leading dimensions wider than the matrices, and K = 0 (C = beta.C) */
+static void gemm_case(const char *tag, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float beta) {
+    const int lda = (ta == CblasNoTrans ? K : M) + 3, ldb = (tb == CblasNoTrans ? N : K) + 2, ldc = N + 5;
+    const int ar = ta == CblasNoTrans ? M : K, br = tb == CblasNoTrans ? K : N;
+    float *A = randn((size_t)ar * lda, 11), *B = randn((size_t)br * ldb, 12), *C = randn((size_t)M * ldc, 13);
+    float *ref = malloc(sizeof(float) * (size_t)M * ldc), *scale = malloc(sizeof(float) * (size_t)M * ldc);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < ldc; j++) {
+            double acc = j < N ? beta * (double)C[(size_t)i * ldc + j] : C[(size_t)i * ldc + j], s = fabs(acc);
+            for (int k = 0; k < K && j < N; k++) {
+                double a = ta == CblasNoTrans ? A[(size_t)i * lda + k] : A[(size_t)k * lda + i];
+                double b = tb == CblasNoTrans ? B[(size_t)k * ldb + j] : B[(size_t)j * ldb + k];
+                acc += 0.5 * a * b;
+                s += fabs(0.5 * a * b);
+            }
+            ref[(size_t)i * ldc + j] = (float)acc;
+            scale[(size_t)i * ldc + j] = (float)s;
+        }
+    lay_sgemm(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, beta, C, ldc);
+    within(tag, "C", C, ref, scale, (size_t)M * ldc, K + 1);
+    free(A); free(B); free(C); free(ref); free(scale);
+}
+
+static void all_cases(void) {
+    gemm_case("gemm NN beta 0", CblasNoTrans, CblasNoTrans, 7, 33, 19, 0.0f);
+    gemm_case("gemm NT beta 1", CblasNoTrans, CblasTrans, 32, 17, 40, 1.0f);
+    gemm_case("gemm TN beta 1", CblasTrans, CblasNoTrans, 9, 64, 5, 1.0f);
+    gemm_case("gemm TT beta 0", CblasTrans, CblasTrans, 16, 3, 70, 0.0f);
+    gemm_case("gemm K=0 beta 1", CblasNoTrans, CblasNoTrans, 4, 6, 0, 1.0f);
     /* im2col + GEMM, several samples per chunk (gather/scatter), stride 1, no padding */
     conv_case("k3 s1 p0 batch 9", 9, 3, 7, 6, 4, 3, 1, 0, 1, 0);
     /* stride 2 with padding: din by col2im (no transposed convolution) */
@@ -94,5 +123,23 @@ int main(void) {
     conv_case("k3 p2 (band off)", 6, 3, 5, 5, 4, 3, 1, 2, 1, 1);
     conv_case("k5 p3 (band off)", 2, 3, 8, 8, 5, 5, 1, 3, 0, 1);
     conv2d_tune_band(1);
+}
+
+int main(void) {
+    /* the fast paths under each GEMM backend this build has: oneDNN's (the default with USE_DNNL)
+     * and OpenBLAS's (the reference); both are held to the same plain-loop reference and bound */
+#if defined(USE_DNNL)
+    CHECKF(getenv("UNLEARN_GEMM") || !strcmp(gemm_name(), "dnnl"), "default GEMM backend is %s, not dnnl",
+           gemm_name());
+    CHECK(gemm_select("dnnl") == 0);
+    printf("GEMM backend %s\n", gemm_name());
+    all_cases();
+#else
+    CHECK(gemm_select("dnnl") == -1);
+#endif
+    CHECK(gemm_select("no-such-backend") == -1);
+    CHECK(gemm_select("openblas") == 0 && !strcmp(gemm_name(), "openblas"));
+    printf("GEMM backend %s\n", gemm_name());
+    all_cases();
     TEST_DONE("test_conv_ref");
 }

@@ -4,7 +4,7 @@
 #   tools/install-deps.sh bench    + the peers for benchmarks (python3-torch, torchaudio, numpy)
 #   tools/install-deps.sh fuzz     + clang, its libFuzzer/sanitizer runtimes and OpenMP (make fuzz)
 set -eu
-pkgs=(gcc make libopenblas-dev libfftw3-dev libsndfile1-dev libsamplerate0-dev libsvm-dev zlib1g-dev espeak-ng)
+pkgs=(gcc make libopenblas-dev libdnnl-dev libfftw3-dev libsndfile1-dev libsamplerate0-dev libsvm-dev zlib1g-dev espeak-ng)
 if [ "${1:-}" = bench ]; then pkgs+=(python3 python3-numpy python3-torch python3-torchaudio); fi
 if [ "${1:-}" = fuzz ]; then pkgs+=(clang libclang-rt-dev libomp-dev); fi
 missing=()

@@ -300,8 +300,8 @@ static void din_col2im(float *din, float *col, const float *w, const float *dT, 
     if (cb < 1) cb = 1;
     for (int c0 = 0; c0 < C; c0 += cb) {
         const int nc = C - c0 < cb ? C - c0 : cb;
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, nc * KK, N, OC,
-                    1.0f, w + (size_t)c0 * KK, CKK, dT, N, 0.0f, col, N);
+        lay_sgemm(CblasTrans, CblasNoTrans, nc * KK, N, OC,
+                  1.0f, w + (size_t)c0 * KK, CKK, dT, N, 0.0f, col, N);
         for (int j = 0; j < g; j++)
             col2im(din + (size_t)j * C * HW + (size_t)c0 * HW, col + (size_t)j * OHW, (size_t)N,
                    nc, H, W, K, S, P, OH, OW);
@@ -367,8 +367,8 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
                     const int yb = ya + rb < OH ? ya + rb : OH, nbk = (yb - ya) * OW;
                     im2col_rows(col, (size_t)nbk, in + (size_t)bb * C * HW, C, H, W, K, stride, pad,
                                 ya, yb, OW);
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, nbk, CKK,
-                                1.0f, w, CKK, col, nbk, 0.0f, o + (size_t)ya * OW, OHW);
+                    lay_sgemm(CblasNoTrans, CblasNoTrans, OC, nbk, CKK,
+                              1.0f, w, CKK, col, nbk, 0.0f, o + (size_t)ya * OW, OHW);
                 }
                 if (b)
                     for (int m = 0; m < OC; m++) {
@@ -387,8 +387,8 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
                 cp = col;
             }
             float *dst = g == 1 ? o : tmp;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, OC, N, CKK,
-                        1.0f, w, CKK, cp, N, 0.0f, dst, N);
+            lay_sgemm(CblasNoTrans, CblasNoTrans, OC, N, CKK,
+                      1.0f, w, CKK, cp, N, 0.0f, dst, N);
             if (g > 1) {
                 scatter_rows(o, tmp, g, OC, OHW, b);
             } else if (b) {
@@ -444,8 +444,8 @@ static void bwd_plane_blocks(float *din, float *dwp, float *col, const float *wt
     for (int ya = 0; ya < OH; ya += rb) {
         const int yb = ya + rb < OH ? ya + rb : OH, nbk = (yb - ya) * OW;
         im2col_rows(col, (size_t)nbk, in + (size_t)bb * C * HW, C, H, W, K, d->stride, d->pad, ya, yb, OW);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, nbk,
-                    1.0f, dob + (size_t)ya * OW, OHW, col, nbk, first ? 0.0f : 1.0f, dwp, CKK);
+        lay_sgemm(CblasNoTrans, CblasTrans, OC, CKK, nbk,
+                  1.0f, dob + (size_t)ya * OW, OHW, col, nbk, first ? 0.0f : 1.0f, dwp, CKK);
         first = 0;
     }
     if (din && s1) {
@@ -455,8 +455,8 @@ static void bwd_plane_blocks(float *din, float *dwp, float *col, const float *wt
         for (int ya = 0; ya < H; ya += rb2) {
             const int yb = ya + rb2 < H ? ya + rb2 : H, nbk = (yb - ya) * W;
             im2col_rows(col, (size_t)nbk, dob, OC, OH, OW, K, 1, P2, ya, yb, W);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, nbk, OC * KK,
-                        1.0f, wt, OC * KK, col, nbk, 0.0f, di + (size_t)ya * W, HW);
+            lay_sgemm(CblasNoTrans, CblasNoTrans, C, nbk, OC * KK,
+                      1.0f, wt, OC * KK, col, nbk, 0.0f, di + (size_t)ya * W, HW);
         }
     } else if (din) {
         din_col2im(din + (size_t)bb * C * HW, col, w, dob, 1, C, H, W, OC, K, d->stride, d->pad, OH, OW);
@@ -485,8 +485,8 @@ static void bwd_chunk(float *din, float *dwp, float *col, float *tmp, const floa
                    C, H, W, K, d->stride, d->pad, OH, OW);
         cp = col;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, OC, CKK, N,
-                1.0f, dT, N, cp, N, first ? 0.0f : 1.0f, dwp, CKK);
+    lay_sgemm(CblasNoTrans, CblasTrans, OC, CKK, N,
+              1.0f, dT, N, cp, N, first ? 0.0f : 1.0f, dwp, CKK);
     if (!din) return;
     float *di = din + (size_t)bb * C * HW;
     if (s1) {
@@ -501,8 +501,8 @@ static void bwd_chunk(float *din, float *dwp, float *col, float *tmp, const floa
             cp2 = col;
         }
         float *dst = g == 1 ? di : tmp;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, N2, OC * KK,
-                    1.0f, wt, OC * KK, cp2, N2, 0.0f, dst, N2);
+        lay_sgemm(CblasNoTrans, CblasNoTrans, C, N2, OC * KK,
+                  1.0f, wt, OC * KK, cp2, N2, 0.0f, dst, N2);
         if (g > 1) scatter_rows(di, tmp, g, C, HW, NULL);
     } else {
         din_col2im(di, col, w, dT, g, C, H, W, OC, K, d->stride, d->pad, OH, OW);

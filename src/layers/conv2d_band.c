@@ -179,8 +179,8 @@ static void band_forward_chunk(float *y, const float *x, int g, const float *wtm
         const int N = rows * g * OW;
         if (b > a) {
             band_im2col(col, (size_t)N, x, g, Cin, H, W, K, P, oy, rows, a, b, OW, masks);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, (b - a) * CK,
-                        1.0f, wtm + (size_t)a * CK, ldw, col, N, 0.0f, tmp, N);
+            lay_sgemm(CblasNoTrans, CblasNoTrans, M, N, (b - a) * CK,
+                      1.0f, wtm + (size_t)a * CK, ldw, col, N, 0.0f, tmp, N);
         } else {
             memset(tmp, 0, sizeof(float) * (size_t)M * N);
         }
@@ -217,8 +217,8 @@ static void band_dw_chunk(float *dwtm, const float *x, const float *dy, int g, i
                         lay_copy(tmp + (size_t)m * N + ((size_t)r * g + j) * OW,
                                  dy + ((size_t)j * M + m) * ohw + (size_t)(oy + r) * OW, OW);
             band_im2col(col, (size_t)N, x, g, Cin, H, W, K, P, oy, rows, a, b, OW, masks);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, (b - a) * CK, N,
-                        1.0f, tmp, N, col, N, 1.0f, dwtm + (size_t)a * CK, ldw);
+            lay_sgemm(CblasNoTrans, CblasTrans, M, (b - a) * CK, N,
+                      1.0f, tmp, N, col, N, 1.0f, dwtm + (size_t)a * CK, ldw);
         }
         oy += rows;
     }

@@ -25,6 +25,11 @@ static inline void lay_blas_single_end(int n) {
     if (n != 1) openblas_set_num_threads(n);
 }
 
+/* gemm.c: C = alpha.op(A).op(B) + beta.C, row-major, on the calling thread only (oneDNN's
+ * AVX-512 sgemm when built with USE_DNNL, else / with UNLEARN_GEMM=openblas cblas_sgemm) */
+void lay_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+               const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+
 /* threads a layer may use: omp_get_max_threads(), at least 1 */
 static inline int lay_threads(void) {
     int t = omp_get_max_threads();

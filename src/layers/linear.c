@@ -26,8 +26,8 @@ void linear_forward(float *out, const float *in, const float *w, const float *b,
         if (hi > lo) {
             float *o = out + (size_t)lo * OUT;
             if (IN > 0)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, hi - lo, OUT, IN, 1.0f,
-                            in + (size_t)lo * IN, IN, w, IN, 0.0f, o, OUT);
+                lay_sgemm(CblasNoTrans, CblasTrans, hi - lo, OUT, IN, 1.0f,
+                          in + (size_t)lo * IN, IN, w, IN, 0.0f, o, OUT);
             else
                 for (size_t i = 0; i < (size_t)(hi - lo) * OUT; i++) o[i] = 0.0f;
             if (b)
@@ -50,8 +50,8 @@ void linear_backward(float *din, float *dw, float *db, const float *dout,
         /* dw[o][i] += sum_b dout[b][o] * in[b][i], rows o in [lo, hi) */
         lay_split(OUT, nth, tid, &lo, &hi);
         if (hi > lo && IN > 0)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, hi - lo, IN, B, 1.0f,
-                        dout + lo, OUT, in, IN, 1.0f, dw + (size_t)lo * IN, IN);
+            lay_sgemm(CblasTrans, CblasNoTrans, hi - lo, IN, B, 1.0f,
+                      dout + lo, OUT, in, IN, 1.0f, dw + (size_t)lo * IN, IN);
         if (db)
             for (int o = lo; o < hi; o++) {
                 float s = 0.0f;
@@ -62,8 +62,8 @@ void linear_backward(float *din, float *dw, float *db, const float *dout,
         if (din && IN > 0) {
             lay_split(B, nth, tid, &lo, &hi);
             if (hi > lo)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, hi - lo, IN, OUT, 1.0f,
-                            dout + (size_t)lo * OUT, OUT, w, IN, 0.0f, din + (size_t)lo * IN, IN);
+                lay_sgemm(CblasNoTrans, CblasNoTrans, hi - lo, IN, OUT, 1.0f,
+                          dout + (size_t)lo * OUT, OUT, w, IN, 0.0f, din + (size_t)lo * IN, IN);
         }
     }
     lay_blas_single_end(nb);
