@@ -111,7 +111,7 @@ asan:
 
 bench: all $(BENCH_BINS)
 	bash tools/install-deps.sh bench
-	bash bench/run.sh
+	BUILD=$(BUILD) bash bench/run.sh
 
 deps:
 	bash tools/install-deps.sh
