@@ -99,6 +99,9 @@ $(BINDIR)/unlearn-compare: $(COMPARE_OBJ) $(BUILD)/libunlearn.a
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*_bench.c))
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libunlearn.a
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+# train_bench names the core and its fp32 peak (bench/peak.c)
+$(BUILD)/bench/train_bench: $(BUILD)/bench/peak.o
+$(BUILD)/bench/train_bench.o $(BUILD)/bench/peak.o: bench/peak.h
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libunlearn.a
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
@@ -115,7 +118,7 @@ asan:
 
 bench: all $(BENCH_BINS)
 	bash tools/install-deps.sh bench
-	bash bench/run.sh
+	BUILD=$(BUILD) bash bench/run.sh
 
 deps:
 	bash tools/install-deps.sh

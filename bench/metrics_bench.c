@@ -9,12 +9,11 @@
 #include "task_val.h"
 #include "mnist_modality.h"
 #include "layers.h"
+#include "services.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-void driver_set_threads(int t);
 
 /* process CPU time: with one thread, what the metric costs regardless of the machine's load */
 static double now_seconds(void) {
@@ -75,7 +74,7 @@ static void report(const char *name, const UnlearnMetrics *m, double total) {
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: metrics_bench CHECKPOINT [DATA_DIR]\n"); return 2; }
     char err[512], modality[64] = "";
-    driver_set_threads(1);
+    svc_set_threads(1);
     ClassMap cm;
     Net *net = checkpoint_load(argv[1], &cm, modality, err, sizeof err);
     if (!net) { fprintf(stderr, "%s\n", err); return 1; }

@@ -1,10 +1,15 @@
 #!/usr/bin/python3
-"""PyTorch (Debian python3-torch, CPU) training throughput for a net spec of ours.
+"""PyTorch (Debian python3-torch, CPU) throughput for a net spec of ours.
 
-usage: train_peer.py SPEC.net [batch=64] [seconds=10] [classes=9]
-Builds the same layers as nn.Sequential from our text spec, times forward +
-backward + Adam on a fixed random batch, prints one line:
-  train torch net=<name> batch=64 threads=2 img_per_s=...
+usage: train_peer.py SPEC.net [train|infer] [batch=64] [seconds=10] [classes=9]
+Builds the same layers as nn.Sequential from our text spec (conv, batchnorm, relu,
+leaky, dropout, maxpool, avgpool, gap, flatten, linear), then times on a fixed
+random batch either
+  train: forward + backward + Adam (net.train()), or
+  infer: forward only, net.eval() under torch.inference_mode().
+The mode word is optional (default train).  Prints one line:
+  <mode> torch net=<name> mode=<mode> batch=64 threads=2 img_per_s=... params=... torch=...
+(params: the trainable parameter count, the same as train_bench's when the layers match).
 """
 import os, sys, time
 import torch
@@ -12,12 +17,17 @@ import torch.nn as nn
 
 def build(spec_path, classes):
     layers, c, shape = [], None, None
+
+    def out_shape():
+        with torch.no_grad():
+            return nn.Sequential(*layers).eval()(torch.zeros(2, *shape)).shape[1:]
+
     for raw in open(spec_path):
         line = raw.split("#")[0].split()
         if not line:
             continue
         kind, args = line[0], line[1:]
-        opts = dict(a.split("=") for a in args if "=" in a)
+        opts = dict(a.split("=", 1) for a in args if "=" in a)
         pos = [a for a in args if "=" not in a]
         if kind == "input":
             shape = tuple(map(int, args))
@@ -44,43 +54,62 @@ def build(spec_path, classes):
             layers.append(nn.Flatten())
         elif kind == "linear":
             out = classes if pos[0] == "classes" else int(pos[0])
-            with torch.no_grad():
-                feat = nn.Sequential(*layers).eval()(torch.zeros(2, *shape)).shape[1]
-            layers.append(nn.Linear(feat, out))
+            if len(out_shape()) > 1:           # ours accepts linear on a 1x1 map without flatten
+                layers.append(nn.Flatten())
+            layers.append(nn.Linear(out_shape()[0], out))
         else:
-            raise SystemExit("unknown layer " + kind)
+            raise SystemExit("%s: unknown layer %s" % (spec_path, kind))
     return nn.Sequential(*layers), shape
 
 def main():
-    spec = sys.argv[1]
-    B = int(sys.argv[2]) if len(sys.argv) > 2 else 64
-    secs = float(sys.argv[3]) if len(sys.argv) > 3 else 10
-    K = int(sys.argv[4]) if len(sys.argv) > 4 else 9
+    argv = sys.argv[1:]
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__.strip(), file=sys.stdout if argv else sys.stderr)
+        sys.exit(0 if argv else 2)
+    spec, rest = argv[0], argv[1:]
+    mode = "train"
+    if rest and rest[0] in ("train", "infer"):
+        mode, rest = rest[0], rest[1:]
+    B = int(rest[0]) if len(rest) > 0 else 64
+    secs = float(rest[1]) if len(rest) > 1 else 10
+    K = int(rest[2]) if len(rest) > 2 else 9
     threads = int(os.environ.get("OMP_NUM_THREADS", "2"))
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     net, shape = build(spec, K)
     x = torch.randn(B, *shape)
     y = torch.arange(B) % K
-    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
-    net.train()
+    if mode == "train":
+        opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+        net.train()
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+    else:
+        net.eval()
+
+        def step():
+            net(x)
     steps, t0 = 0, None
     warm = 3
-    while True:
-        if warm == 0:
-            t0 = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        loss = nn.functional.cross_entropy(net(x), y)
-        loss.backward()
-        opt.step()
-        if warm <= 0:
-            steps += 1
-            if time.perf_counter() - t0 > secs:
-                break
-        warm -= 1
+    with torch.inference_mode(mode == "infer"):
+        while True:
+            if warm == 0:
+                t0 = time.perf_counter()
+            step()
+            if warm <= 0:
+                steps += 1
+                if time.perf_counter() - t0 > secs:
+                    break
+            warm -= 1
     el = time.perf_counter() - t0
     name = os.path.basename(spec).replace(".net", "")
-    print("train torch net=%s batch=%d threads=%d img_per_s=%.1f torch=%s" % (name, B, threads, steps * B / el, torch.__version__))
+    n_params = sum(p.numel() for p in net.parameters())
+    print("%s torch net=%s mode=%s batch=%d threads=%d img_per_s=%.1f params=%d torch=%s"
+          % (mode, name, mode, B, threads, steps * B / el, n_params, torch.__version__))
 
 if __name__ == "__main__":
     main()
