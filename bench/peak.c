@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <omp.h>
+#include <time.h>
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 /* value after the ':' of a /proc/cpuinfo line, without the newline */
 static const char *cpuinfo_value(char *line) {
@@ -86,8 +91,87 @@ double cpu_peak_gflops(const CpuPeak *p, int threads) {
 
 void cpu_peak_line(const CpuPeak *p, int threads, char *buf, size_t len) {
     int n = online_cpus(), t = threads > n ? n : threads < 1 ? 1 : threads;
-    snprintf(buf, len, "peak: %s: %d fp32 FLOP/cycle/core%s%s%s x %d thread%s%s x %.2f GHz (%s) = %.1f GFLOP/s",
-             p->core, p->flop_per_cycle, p->note[0] ? " (" : "", p->note, p->note[0] ? ")" : "",
-             t, t == 1 ? "" : "s", t < threads ? " (capped at the online CPUs)" : "",
-             p->ghz, p->clock_src, cpu_peak_gflops(p, threads));
+    int k = snprintf(buf, len, "peak: %s: %d fp32 FLOP/cycle/core%s%s%s x %d thread%s%s x %.2f GHz (%s) = %.1f GFLOP/s",
+                     p->core, p->flop_per_cycle, p->note[0] ? " (" : "", p->note, p->note[0] ? ")" : "",
+                     t, t == 1 ? "" : "s", t < threads ? " (capped at the online CPUs)" : "",
+                     p->ghz, p->clock_src, cpu_peak_gflops(p, threads));
+    if (p->fma_gflops > 0 && p->ghz > 0 && k > 0 && (size_t)k < len)
+        snprintf(buf + k, len - (size_t)k, "; an FMA-only loop reaches %.1f GFLOP/s (%.1f FLOP/cycle/core)",
+                 p->fma_gflops, p->fma_gflops / (t * p->ghz));
+}
+
+static double wall_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* cycles/s of one thread: a chain of dependent integer adds (1 cycle each on every x86 core of the
+ * last decade), 16 per loop trip so the loop counter runs beside it */
+static double add_chain_ghz(void) {
+#if defined(__x86_64__)
+    const long trips = 20000000;
+    unsigned long x = 0;
+    double t0 = wall_s();
+    for (long i = 0; i < trips; i++)
+        __asm__ volatile("add $1,%0\n\tadd $1,%0\n\tadd $1,%0\n\tadd $1,%0\n\t"
+                         "add $1,%0\n\tadd $1,%0\n\tadd $1,%0\n\tadd $1,%0\n\t"
+                         "add $1,%0\n\tadd $1,%0\n\tadd $1,%0\n\tadd $1,%0\n\t"
+                         "add $1,%0\n\tadd $1,%0\n\tadd $1,%0\n\tadd $1,%0"
+                         : "+r"(x));
+    double t = wall_s() - t0;
+    return t > 0 && x ? 16.0 * trips / t / 1e9 : 0;
+#else
+    return 0;
+#endif
+}
+
+/* fp32 FLOP/s of one thread: independent FMAs on 12 vector accumulators (enough to cover the
+ * FMA latency x ports of current cores) */
+static double fma_loop_gflops(void) {
+#if defined(__AVX512F__)
+    __m512 a[12], m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+    for (int k = 0; k < 12; k++) a[k] = _mm512_set1_ps((float)k);
+    const long trips = 4000000;
+    double t0 = wall_s();
+    for (long i = 0; i < trips; i++)
+        for (int k = 0; k < 12; k++) a[k] = _mm512_fmadd_ps(a[k], m, c);
+    double t = wall_s() - t0;
+    float sink = 0;
+    for (int k = 0; k < 12; k++) sink += _mm512_reduce_add_ps(a[k]);
+    __asm__ volatile("" ::"x"(sink));
+    return t > 0 ? 12.0 * 16 * 2 * trips / t / 1e9 : 0;
+#elif defined(__AVX2__) && defined(__FMA__)
+    __m256 a[12], m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+    for (int k = 0; k < 12; k++) a[k] = _mm256_set1_ps((float)k);
+    const long trips = 8000000;
+    double t0 = wall_s();
+    for (long i = 0; i < trips; i++)
+        for (int k = 0; k < 12; k++) a[k] = _mm256_fmadd_ps(a[k], m, c);
+    double t = wall_s() - t0;
+    float v[8], sink = 0;
+    for (int k = 0; k < 12; k++) { _mm256_storeu_ps(v, a[k]); for (int j = 0; j < 8; j++) sink += v[j]; }
+    __asm__ volatile("" ::"x"(sink));
+    return t > 0 ? 12.0 * 8 * 2 * trips / t / 1e9 : 0;
+#else
+    return 0;
+#endif
+}
+
+int cpu_peak_measure(CpuPeak *p, int threads) {
+    double ghz = 0, fl = 0;
+    int n = online_cpus();
+    if (threads > n) threads = n;
+    if (threads < 1) threads = 1;
+#pragma omp parallel num_threads(threads) reduction(max : ghz) reduction(+ : fl)
+    {
+        add_chain_ghz(); /* warm-up: let the clock ramp */
+        ghz = add_chain_ghz();
+#pragma omp barrier
+        fl = fma_loop_gflops();
+    }
+    p->ghz_measured = ghz;
+    p->fma_gflops = fl;
+    if (p->ghz_measured > 0) { p->ghz = p->ghz_measured; p->clock_src = "measured, dependent adds"; }
+    return p->ghz_measured > 0 ? 0 : -1;
 }

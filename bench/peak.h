@@ -18,11 +18,18 @@ typedef struct {
     char note[48];          /* e.g. "assumed 2 FMA ports", or "" */
     int flop_per_cycle;     /* fp32 FLOP per cycle per core */
     double ghz;             /* 0 when no clock was found */
-    const char *clock_src;  /* "cpuinfo_max_freq", "cpuinfo MHz" or "none" */
+    const char *clock_src;  /* "cpuinfo_max_freq", "cpuinfo MHz", "measured, dependent adds" or "none" */
+    double ghz_measured;    /* cpu_peak_measure: fastest thread's clock, all threads busy; 0 if not measured */
+    double fma_gflops;      /* cpu_peak_measure: FLOP/s of an FMA-only loop on all threads */
 } CpuPeak;
 
 /* Fills p from /proc/cpuinfo and sysfs.  0, or -1 when no clock was found (p->ghz = 0). */
 int cpu_peak_detect(CpuPeak *p);
+/* Measures the clock with every thread busy (a dependent-add chain: one cycle per add) and the
+ * throughput of an FMA-only loop; the measured clock then replaces the read one (p->ghz), because
+ * under a hypervisor "cpu MHz" is the nominal clock (2.10 GHz here, while the cores run faster).
+ * fma_gflops / (threads x ghz) tells the FLOP per cycle the vector unit really delivers. */
+int cpu_peak_measure(CpuPeak *p, int threads);
 /* threads x flop_per_cycle x GHz, in GFLOP/s (threads capped at the online CPUs). */
 double cpu_peak_gflops(const CpuPeak *p, int threads);
 /* One line without newline:

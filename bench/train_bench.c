@@ -39,6 +39,7 @@ int main(int argc, char **argv) {
     char peak_line[256];
     int th = omp_get_max_threads();
     cpu_peak_detect(&pk);
+    cpu_peak_measure(&pk, th);
     cpu_peak_line(&pk, th, peak_line, sizeof peak_line);
     if (!strcmp(argv[1], "--peak")) { printf("%s\n", peak_line); return 0; }
 
