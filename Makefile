@@ -17,7 +17,7 @@ endif
 OPT      ?= -O3 -march=native
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -Isrc -Ivision -Iaudio -Ikernels -Idatasets -Itools
 LDLIBS   += -lopenblas -lfftw3f -lsndfile -lsamplerate -lsvm -lz -lm -lpthread
-LDFLAGS  += -fopenmp
+LDFLAGS  += -fopenmp -Wl,-u,svc_omp_wait_linked   # src/omp_wait.c: passive OpenMP waiting
 DNNL     ?= 1
 ifeq ($(DNNL),1)
   CFLAGS  += -DUSE_DNNL

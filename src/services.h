@@ -60,4 +60,7 @@ void svc_outputs_abort(SvcOutputs *s);
 
 /* Set OpenMP and OpenBLAS thread counts (t <= 0: leave as is). */
 void svc_set_threads(int t);
+/* omp_wait.c: OMP_WAIT_POLICY=passive unless the user set it, before OpenMP starts (see there);
+ * every program links it (the Makefile's LDFLAGS name this symbol with -u) */
+extern const int svc_omp_wait_linked;
 #endif
