@@ -32,6 +32,8 @@ static inline int conv_out_size(int in, int k, int stride, int pad) {
  * gemm_select returns -1 for a name this build lacks.  Not thread-safe: call between layer calls. */
 int gemm_select(const char *name);
 const char *gemm_name(void);
+/* the backend with its version and instruction set, e.g. "dnnl 2.6.3 avx512_core_bf16" or "openblas" */
+void gemm_describe(char *buf, size_t n);
 
 /* ---- conv2d (im2col + sgemm), any K, stride, padding, optional bias ----
  * in [B][C][H][W], w [OC][C][K][K], b [OC] or NULL, out [B][OC][OH][OW]      */

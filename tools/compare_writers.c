@@ -5,6 +5,7 @@
 #include "atomic_file.h"
 #include "json.h"
 #include "plot_svg.h"
+#include "layers.h"
 #include <ctype.h>
 #include <fftw3.h>
 #include <libsvm/svm.h>
@@ -205,6 +206,9 @@ static void json_machine(JsonBuf *b, const Plan *p) {
     jb_puts(b, ", \"compiler\": "); jb_str(b, "gcc " __VERSION__);
     jb_puts(b, ", \"openblas\": "); jb_str(b, openblas_get_config());
     jb_puts(b, ", \"openblas_coretype\": "); jb_str(b, ct ? ct : "");
+    char gemm[96];
+    gemm_describe(gemm, sizeof gemm);
+    jb_puts(b, ", \"gemm\": "); jb_str(b, gemm);
     jb_puts(b, ", \"fftw\": "); jb_str(b, fftwf_version);
     jb_puts(b, ", \"libsndfile\": "); jb_str(b, sf_version_string());
     jb_printf(b, ", \"libsvm\": %d, \"threads\": %d}", libsvm_version, p->threads);

@@ -11,6 +11,7 @@
  * this thread's nthreads ICV, which is set to 1 for the call. */
 #include "layers.h"
 #include "layers_internal.h"
+#include <stdio.h>
 #include <stdlib.h>
 #if defined(USE_DNNL)
 #include <oneapi/dnnl/dnnl.h>
@@ -56,4 +57,30 @@ void lay_sgemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, floa
     }
 #endif
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* "openblas", or "dnnl 2.6.3 avx512_core_bf16": the backend, its version and the instruction set its
+ * kernels were generated for (results.json records it: the kernels, and so the last bits of every
+ * sum, follow the instruction set; OpenBLAS's follow OPENBLAS_CORETYPE) */
+void gemm_describe(char *buf, size_t n) {
+#if defined(USE_DNNL)
+    if (gemm_current() == GEMM_DNNL) {
+        const dnnl_version_t *v = dnnl_version();
+        const char *isa = "?";
+        switch ((int)dnnl_get_effective_cpu_isa()) {
+        case dnnl_cpu_isa_sse41: isa = "sse41"; break;
+        case dnnl_cpu_isa_avx: isa = "avx"; break;
+        case dnnl_cpu_isa_avx2: isa = "avx2"; break;
+        case dnnl_cpu_isa_avx2_vnni: isa = "avx2_vnni"; break;
+        case dnnl_cpu_isa_avx512_core: isa = "avx512_core"; break;
+        case dnnl_cpu_isa_avx512_core_vnni: isa = "avx512_core_vnni"; break;
+        case dnnl_cpu_isa_avx512_core_bf16: isa = "avx512_core_bf16"; break;
+        case dnnl_cpu_isa_avx512_core_amx: isa = "avx512_core_amx"; break;
+        default: break;
+        }
+        snprintf(buf, n, "dnnl %d.%d.%d %s", v->major, v->minor, v->patch, isa);
+        return;
+    }
+#endif
+    snprintf(buf, n, "openblas");
 }
