@@ -33,9 +33,11 @@
 #   BENCH_FEAT_PASSES [1] timed featurisation passes per run (the run reports its best)
 #   OMP_NUM_THREADS [2]   threads on both sides (featurize_peer.py always uses 2)
 #   UNLEARN_DATA [../shared/datasets]   BUILD [build]   PY [/usr/bin/python3]
-# The load average (/proc/loadavg) is printed in the header and read again at the end; a 1-min
-# load above the core count gets a WARNING: PyTorch degrades more than we do on a loaded machine,
-# so the ratios flatter us there.  No OPENBLAS_* variable is set or changed here.
+# The load average (/proc/loadavg) is printed in the header and read again at the end. A WARNING
+# marks a loaded machine: before the run, a 1-min load above the core count; after it, above the
+# core count plus the bench's own threads (its runs keep OMP_NUM_THREADS threads busy, and the
+# 1-min average still counts them).  PyTorch degrades more than we do on a loaded machine, so the
+# ratios flatter us there.  No OPENBLAS_* variable is set or changed here.
 set -u
 case "${1:-}" in -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 cd "$(dirname "$0")/.."
@@ -58,11 +60,12 @@ done
 out=$(mktemp); raw=$(mktemp); csv=$(mktemp); errf=$(mktemp)
 trap 'rm -f "$out" "$raw" "$csv" "$errf"' EXIT
 say() { printf '%s\n' "$*" | tee -a "$out"; }
-loadwarn() {   # $1: when ("before"/"after"); warns when the 1-min load average exceeds the cores
-    local l1
+loadwarn() {   # $1: "before" or "after"; warns when the 1-min load average exceeds the limit above
+    local l1 lim=$NCORES what="$NCORES cores"
     l1=$(cut -d' ' -f1 /proc/loadavg)
-    if awk -v l="$l1" -v n="$NCORES" 'BEGIN{ exit !(l > n) }'; then
-        say "WARNING: load average $l1 > $NCORES cores: the machine is loaded; ratios are flattering to us (PyTorch degrades more) — rerun on an idle machine  [$1]"
+    if [ "$1" = after ]; then lim=$((NCORES + OMP_NUM_THREADS)); what="$NCORES cores + the bench's $OMP_NUM_THREADS threads"; fi
+    if awk -v l="$l1" -v n="$lim" 'BEGIN{ exit !(l > n) }'; then
+        say "WARNING: load average $l1 > $what: the machine is loaded; ratios are flattering to us (PyTorch degrades more) — rerun on an idle machine  [$1]"
         LOADED=1
     fi
 }
