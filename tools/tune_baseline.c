@@ -21,6 +21,7 @@
 #include "unlearn.h"
 #include "mnist_modality.h"
 #include "train.h"
+#include "services.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ static void rates(Net *net, const UnlearnTask *t, double *leak, double *newc, do
 int main(int argc, char **argv) {
     int ptr = argc > 1 ? atoi(argv[1]) : 400, pval = argc > 2 ? atoi(argv[2]) : 100;
     long steps = argc > 3 ? atol(argv[3]) : 100;
-    driver_set_threads(1);
+    svc_set_threads(1);
     char err[512];
     DataOptions o;
     memset(&o, 0, sizeof o);

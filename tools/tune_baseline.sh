@@ -6,8 +6,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-make -s "$BUILD/libunlearn.a" CUDA="${CUDA:-0}" >&2
-LIBS="-lopenblas -lfftw3f -lsndfile -lsamplerate -lsvm -lz -lm -lpthread"
+make -s "$BUILD/libunlearn.a" CUDA="${CUDA:-0}" DNNL=1 >&2
+LIBS="-lopenblas -ldnnl -lfftw3f -lsndfile -lsamplerate -lsvm -lz -lm -lpthread"
 if [ "${CUDA:-0}" = 1 ]; then LIBS="$LIBS -L/usr/local/cuda/lib64 -lcudnn -lcublas -lcudart -lstdc++"; fi
 mkdir -p "$BUILD/tools"
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -fopenmp -Isrc -Ivision -Iaudio -Ikernels -Idatasets \
