@@ -96,7 +96,7 @@ static int mem_read_at(void *src, uint64_t pos, unsigned char *dst, size_t n) {
     return 0;
 }
 
-/* 0: m holds the regular file path (m->p malloc'd); -1: not a regular file, too large or
+/* 0: m holds the whole of the regular file at path (m->p malloc'd); -1: not a regular file, too large or
  * unreadable (the caller then lets sf_open decide and word the error). */
 static int slurp(const char *path, MemFile *m) {
     memset(m, 0, sizeof *m);
