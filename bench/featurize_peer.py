@@ -5,10 +5,11 @@
 
 Per clip: torchaudio.load, MelSpectrogram(sample_rate=8000, n_fft=256, hop_length=80,
 n_mels=40, f_min=0, f_max=4000, norm="slaney", mel_scale="slaney", center=True,
-pad_mode="constant", power=2), AmplitudeToDB(power, top_db=80).  torch.set_num_threads(2).
+pad_mode="constant", power=2), AmplitudeToDB(power, top_db=80).
+torch.set_num_threads($OMP_NUM_THREADS, default 2): the same thread count as our side.
 Best of REPEATS (default 3) timed passes after one untimed warm-up pass.  Also times
 the transforms alone on audio already in memory.  Last line, machine-readable:
-  featurize torchaudio clips_per_s=... rtf=... x_realtime=... features_only_clips_per_s=... clips=... audio_s=... threads=2
+  featurize torchaudio clips_per_s=... rtf=... x_realtime=... features_only_clips_per_s=... clips=... audio_s=... threads=N
 """
 import os, sys, time
 import torch, torchaudio
@@ -17,7 +18,7 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.environ.get("UNLEARN_DATA") or "../shared/datasets", "fsdd", "recordings")
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".wav"))
     mel = torchaudio.transforms.MelSpectrogram(
         sample_rate=8000, n_fft=256, hop_length=80, n_mels=40, f_min=0.0, f_max=4000.0,

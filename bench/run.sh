@@ -31,7 +31,7 @@
 #   BENCH_REPEATS [3]     runs of each side per (net, mode); >= 3 for a median worth quoting
 #   BENCH_NETS  ["tiny small seed speech"]   BENCH_MODES ["train infer"]   BENCH_BATCH [64]
 #   BENCH_FEAT_PASSES [1] timed featurisation passes per run (the run reports its best)
-#   OMP_NUM_THREADS [2]   threads on both sides (featurize_peer.py always uses 2)
+#   OMP_NUM_THREADS [2]   threads on both sides
 #   UNLEARN_DATA [../shared/datasets]   BUILD [build]   PY [/usr/bin/python3]
 # The load average (/proc/loadavg) is printed in the header and read again at the end. A WARNING
 # marks a loaded machine: before the run, a 1-min load above the core count; after it, above the
