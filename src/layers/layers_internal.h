@@ -1,10 +1,11 @@
 /* layers_internal.h — helpers shared by the CPU layer implementations.
  *
  * Threading policy: every layer function parallelises with OpenMP and calls
- * OpenBLAS single-threaded from inside its parallel region (one sgemm per
- * thread, on that thread's share of the batch).  OpenBLAS here is the pthreads
- * build, which does not notice it is inside an OpenMP region, so its thread
- * count is set to 1 for the duration of the call and restored afterwards.
+ * lay_sgemm (gemm.c: oneDNN or OpenBLAS) single-threaded from inside its
+ * parallel region (one sgemm per thread, on that thread's share of the batch).
+ * OpenBLAS here is the pthreads build, which does not notice it is inside an
+ * OpenMP region, so its thread count is set to 1 for the duration of the call
+ * (lay_blas_single_begin/end) and restored afterwards.
  */
 #ifndef LAYERS_INTERNAL_H
 #define LAYERS_INTERNAL_H

@@ -1,5 +1,5 @@
 /* linear.c — fully connected layer: out[B][OUT] = in[B][IN] . w[OUT][IN]^T + b.
- * Single-threaded OpenBLAS sgemms inside one OpenMP region: the forward and
+ * Single-threaded sgemms (lay_sgemm) inside one OpenMP region: the forward and
  * din split the batch rows across threads, dW/db split the output rows, so
  * every element is computed by exactly one thread in a fixed order
  * (deterministic for a given thread count).  Tiny layers run on one thread. */
