@@ -1,6 +1,7 @@
 /* melspec.c — log-mel spectrogram features with FFTW, single precision (see melspec.h). */
 #include "escape.h"
 #include "melspec.h"
+#include "melspec_lanes.h"
 #include "wav.h"
 #include <fftw3.h>
 #include <pthread.h>
@@ -19,6 +20,14 @@ void mel_default_params(MelParams *p) {
     p->scale = MEL_SCALE_SLANEY; p->slaney_norm = 1;
     p->amin = 1e-10f; p->top_db = 80.0f;
     p->frames = 96; p->norm = MEL_NORM_MAX;
+    const char *impl = getenv("UNLEARN_FEATURES");
+    p->impl = impl && !strcmp(impl, "reference") ? MEL_IMPL_REFERENCE : MEL_IMPL_FAST;
+}
+
+/* whether a bank with these parameters takes the fast path (melspec_lanes.c) */
+static int uses_lanes(const MelParams *p) {
+    return p->impl == MEL_IMPL_FAST && p->n_fft >= 8 && p->n_fft <= (1 << 16) && !(p->n_fft & (p->n_fft - 1)) &&
+           p->amin >= FLT_MIN;
 }
 
 static const char *const norm_names[] = {"none", "max", "meanstd", "cmvn"};
@@ -36,11 +45,11 @@ int mel_params_string(const MelParams *p, char *buf, size_t len) {
     return snprintf(buf, len,
         "logmel-v%d sr=%d n_fft=%d hop=%d win=hann_periodic center=zero power=2 n_mels=%d "
         "fmin=%.9g fmax=%.9g scale=%s fbnorm=%s amin=%.9g top_db=%.9g frames=%d crop=maxenergy "
-        "pad=floor norm=%s",
+        "pad=floor norm=%s%s",
         MEL_ALGO_VERSION, p->sr, p->n_fft, p->hop, p->n_mels, (double)p->fmin,
         (double)(p->fmax > 0 ? p->fmax : p->sr / 2.0f), p->scale == MEL_SCALE_HTK ? "htk" : "slaney",
         p->slaney_norm ? "slaney" : "none", (double)p->amin, (double)p->top_db, p->frames,
-        norm_name(p->norm));
+        norm_name(p->norm), uses_lanes(p) ? " impl=lanes16" : "");
 }
 
 /* ---- plan cache: one r2c plan per n_fft, created under a mutex ---- */
@@ -153,12 +162,16 @@ MelBank *mel_bank_new(const MelParams *pin, char *err, size_t errlen) {
     if (wt) b->w = wt;
     b->plan = get_plan(p.n_fft);
     if (!b->plan) { snprintf(err, errlen, "FFTW: cannot plan n_fft=%d", p.n_fft); mel_bank_free(b); return NULL; }
+    if (uses_lanes(&p) && !(b->lanes = mel_lanes_new(p.n_fft))) {
+        snprintf(err, errlen, "out of memory"); mel_bank_free(b); return NULL;
+    }
     return b;
 }
 
 void mel_bank_free(MelBank *b) {
     if (!b) return;
     free(b->band_start); free(b->band_count); free(b->band_off); free(b->w); free(b->window);
+    mel_lanes_free(b->lanes);
     free(b);   /* the plan belongs to the cache */
 }
 
@@ -172,6 +185,7 @@ void mel_bank_dense(const MelBank *b, float *fb) {
 
 /* Linear mel power mel[n_mels][T] of x[n]; returns T or -1. */
 static int mel_power(const MelBank *b, const float *x, int n, float *mel) {
+    if (b->lanes) return mel_power_lanes(b, x, n, mel);
     const MelParams *p = &b->p;
     int nfft = p->n_fft, half = nfft / 2, nf = b->n_freqs, nm = p->n_mels;
     int T = mel_n_frames(p, n);
@@ -206,13 +220,16 @@ static int mel_power(const MelBank *b, const float *x, int n, float *mel) {
 }
 
 /* In place: power -> dB with amin and top_db flooring; returns the max dB. */
-static float to_db(const MelParams *p, float *v, size_t len) {
+static float to_db(const MelBank *b, float *v, size_t len) {
+    const MelParams *p = &b->p;
     float mx = -FLT_MAX;
-    for (size_t i = 0; i < len; i++) {
-        float d = 10.0f * log10f(v[i] > p->amin ? v[i] : p->amin);
-        v[i] = d;
-        if (d > mx) mx = d;
-    }
+    if (b->lanes) mx = mel_db_lanes(v, len, p->amin);
+    else
+        for (size_t i = 0; i < len; i++) {
+            float d = 10.0f * log10f(v[i] > p->amin ? v[i] : p->amin);
+            v[i] = d;
+            if (d > mx) mx = d;
+        }
     if (p->top_db > 0) {
         float fl = mx - p->top_db;
         for (size_t i = 0; i < len; i++) if (v[i] < fl) v[i] = fl;
@@ -224,7 +241,7 @@ int mel_logmel(const MelBank *b, const float *x, int n, float *out) {
     if (n <= 0) return -1;
     int T = mel_power(b, x, n, out);
     if (T < 0) return -1;
-    to_db(&b->p, out, (size_t)b->p.n_mels * T);
+    to_db(b, out, (size_t)b->p.n_mels * T);
     return T;
 }
 
@@ -279,7 +296,7 @@ int mel_features(const MelBank *b, const float *x, int n, float *out) {
             if (s > best * (1 + 1e-12)) { best = s; start = t - F + 1; }
         }
     }
-    float mx = to_db(p, mel, (size_t)nm * T);
+    float mx = to_db(b, mel, (size_t)nm * T);
     float mn = FLT_MAX;
     for (size_t i = 0; i < (size_t)nm * T; i++) if (mel[i] < mn) mn = mel[i];
     float floor_db = p->top_db > 0 ? mx - p->top_db : mn;

@@ -36,6 +36,12 @@
  *      channel (a microphone's tilt: a constant dB offset per band) is removed
  *      too; MEL_NORM_NONE leaves dB.
  *
+ * Two implementations of steps 2 and 4: the fast one (melspec_lanes.c: our own real FFT and a
+ * polynomial log10, 16 frames per vector; the default when n_fft is a power of two) and the
+ * reference (FFTW and libm's log10f, below), chosen per bank by MelParams.impl.  They agree to
+ * float rounding (test_melspec); the choice is part of mel_params_string, so cached features of
+ * one are never taken for the other.
+ *
  * Thread safety: mel_bank_new/mel_bank_free take a global mutex (FFTW planning is
  * not thread-safe); a MelBank is read-only afterwards and the compute functions
  * use per-call buffers, so one bank can serve many OpenMP threads.  Plans are
@@ -48,6 +54,9 @@
 
 typedef enum { MEL_SCALE_SLANEY = 0, MEL_SCALE_HTK = 1 } MelScale;
 typedef enum { MEL_NORM_NONE = 0, MEL_NORM_MAX = 1, MEL_NORM_MEANSTD = 2, MEL_NORM_CMVN = 3 } MelNorm;
+/* MEL_IMPL_FAST: melspec_lanes.c where it applies (power-of-two n_fft, amin >= FLT_MIN), else the
+ * reference; MEL_IMPL_REFERENCE: FFTW + log10f always. */
+typedef enum { MEL_IMPL_FAST = 0, MEL_IMPL_REFERENCE = 1 } MelImpl;
 
 typedef struct {
     int sr;            /* sample rate the audio is resampled to [8000] */
@@ -61,6 +70,7 @@ typedef struct {
     float top_db;      /* [80]; <= 0: no flooring */
     int frames;        /* fixed number of output frames [96] */
     MelNorm norm;      /* per-utterance normalisation [MEL_NORM_MAX] */
+    MelImpl impl;      /* [MEL_IMPL_FAST; MEL_IMPL_REFERENCE when $UNLEARN_FEATURES is "reference"] */
 } MelParams;
 
 void mel_default_params(MelParams *p);
@@ -71,6 +81,7 @@ int mel_norm_parse(const char *s);
  * cache key.  Returns the snprintf length. */
 int mel_params_string(const MelParams *p, char *buf, size_t len);
 
+typedef struct MelLanes MelLanes;
 typedef struct {
     MelParams p;
     int n_freqs;       /* n_fft/2 + 1 */
@@ -80,6 +91,7 @@ typedef struct {
     float *w;          /* all band weights, concatenated */
     float *window;     /* [n_fft] periodic Hann */
     void *plan;        /* fftwf_plan (shared, owned by the plan cache) */
+    MelLanes *lanes;   /* the fast path's tables; NULL: this bank uses the reference */
 } MelBank;
 
 /* Validates p (one line in err on failure) and builds the filterbank and plan. */

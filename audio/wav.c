@@ -1,6 +1,7 @@
 /* wav.c — reading audio files for the speech modality with libsndfile and libsamplerate (see wav.h). */
 #include "wav.h"
 #include "escape.h"
+#include "wav_pcm16.h"
 #include <sndfile.h>
 #include <samplerate.h>
 #include <stdio.h>
@@ -142,17 +143,17 @@ static void close_all(SNDFILE *sf, MemFile *m) {
     m->p = NULL;
 }
 
-int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_out,
-             char *err, size_t errlen) {
-    *out = NULL; *n_out = 0;
+/* Decodes with libsndfile: the file's bytes in *mf when slurped (mf->p != NULL; freed here), else
+ * by path.  Mixes to mono after refusing out-of-range samples.  0, or -1 with err. */
+static int read_sndfile(const char *path, MemFile *mf, float **mono_out, int *n_out, int *sr_out, int *ch_out,
+                        char *err, size_t errlen) {
     SF_INFO info;
     memset(&info, 0, sizeof info);
-    MemFile mf;
     SF_VIRTUAL_IO vio = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
     SNDFILE *sf = NULL;
-    if (slurp(path, &mf) == 0) {
-        sf = sf_open_virtual(&vio, SFM_READ, &info, &mf);
-        if (!sf) { free(mf.p); mf.p = NULL; memset(&info, 0, sizeof info); }
+    if (mf->p) {
+        sf = sf_open_virtual(&vio, SFM_READ, &info, mf);
+        if (!sf) { free(mf->p); mf->p = NULL; memset(&info, 0, sizeof info); }
     }
     if (!sf) sf = sf_open(path, SFM_READ, &info);  /* pipes, huge files, formats known by extension */
     if (!sf) {
@@ -167,27 +168,27 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
     uint64_t declared = 0, avail = 0;
     int cut = 0;
     if (major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX) {
-        cut = mf.p ? wav_truncated(mem_read_at, &mf, (uint64_t)mf.len, &declared, &avail)
-                   : wav_file_truncated(path, &declared, &avail);
+        cut = mf->p ? wav_truncated(mem_read_at, mf, (uint64_t)mf->len, &declared, &avail)
+                    : wav_file_truncated(path, &declared, &avail);
     }
     if (cut) {
-        close_all(sf, &mf);
+        close_all(sf, mf);
         snprintf(err, errlen, "%s: truncated WAV: data chunk declares %llu bytes, file holds %llu",
                  esc(path), (unsigned long long)declared, (unsigned long long)avail);
         return -1;
     }
     if (info.channels < 1 || info.samplerate < 1) {
-        close_all(sf, &mf);
+        close_all(sf, mf);
         snprintf(err, errlen, "%s: bad header (%d channels, %d Hz)", esc(path), info.channels, info.samplerate);
         return -1;
     }
     if (info.frames <= 0) {
-        close_all(sf, &mf);
+        close_all(sf, mf);
         snprintf(err, errlen, "%s: no audio frames", esc(path));
         return -1;
     }
     if (info.frames > ((sf_count_t)1 << 28) / info.channels) {   /* 1 GiB of float samples */
-        close_all(sf, &mf);
+        close_all(sf, mf);
         snprintf(err, errlen, "%s: too long (%lld frames x %d channels)", esc(path), (long long)info.frames, info.channels);
         return -1;
     }
@@ -196,12 +197,12 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
     float *buf = malloc(sizeof(float) * nfr * (size_t)ch);
     float *mono = ch == 1 ? buf : malloc(sizeof(float) * nfr);
     if (!buf || !mono) {
-        free(buf); if (mono != buf) free(mono); close_all(sf, &mf);
+        free(buf); if (mono != buf) free(mono); close_all(sf, mf);
         snprintf(err, errlen, "%s: out of memory", esc(path));
         return -1;
     }
     sf_count_t got = sf_readf_float(sf, buf, (sf_count_t)nfr);
-    close_all(sf, &mf);
+    close_all(sf, mf);
     if (got <= 0) {
         free(buf); if (mono != buf) free(mono);
         snprintf(err, errlen, "%s: no audio frames could be read", esc(path));
@@ -227,6 +228,22 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
         }
         free(buf);
     }
+    *mono_out = mono; *n_out = n; *sr_out = info.samplerate; *ch_out = ch;
+    return 0;
+}
+
+int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_out,
+             char *err, size_t errlen) {
+    *out = NULL; *n_out = 0;
+    MemFile mf;
+    float *mono = NULL;
+    int n = 0, sr = 0, ch = 1, fast = 0;
+    if (slurp(path, &mf) == 0) {
+        fast = wav_pcm16_decode(mf.p, (size_t)mf.len, &mono, &n, &sr);   /* the plainest WAV, directly */
+        if (fast) { free(mf.p); mf.p = NULL; }
+        if (fast < 0) { snprintf(err, errlen, "%s: out of memory", esc(path)); return -1; }
+    }
+    if (!fast && read_sndfile(path, &mf, &mono, &n, &sr, &ch, err, errlen)) return -1;
     int loud = 0;
     for (int i = 0; i < n; i++) if (fabsf(mono[i]) >= WAV_SILENCE_THRESHOLD) { loud = 1; break; }
     if (!loud) {
@@ -235,7 +252,6 @@ int wav_read(const char *path, int target_sr, float **out, int *n_out, int *sr_o
                  (double)WAV_SILENCE_THRESHOLD, ch > 1 ? " after mixing to mono" : "");
         return -1;
     }
-    int sr = info.samplerate;
     if (target_sr > 0 && target_sr != sr) {
         float *y; int ny; char e2[256];
         if (wav_resample(mono, n, (double)target_sr / sr, SRC_SINC_BEST_QUALITY, &y, &ny, e2, sizeof e2)) {

@@ -2,6 +2,7 @@
  * tools/fixtures/make_mel_ref.py) and the fixed-size feature contract. */
 #include "test.h"
 #include "melspec.h"
+#include "melspec_lanes.h"
 #include "wav.h"
 #include <stdint.h>
 #include <float.h>
@@ -56,6 +57,7 @@ static void diff_split(const float *out, const float *ref, int nm, int T, double
 }
 
 static void parity(const MelBank *b, const char *name, const float *x, int n) {
+    const char *impl = b->lanes ? "fast" : "reference";
     char fix[128], fix32[128];
     snprintf(fix, sizeof fix, "mel_%s.bin", name);
     snprintf(fix32, sizeof fix32, "mel_%s_t32.bin", name);
@@ -75,13 +77,84 @@ static void parity(const MelBank *b, const char *name, const float *x, int n) {
         diff_split(out, ref, nm, T, &loud, &quiet);
         diff_split(out, ref32, nm, T, &l32, &q32);
         double all32 = l32 > q32 ? l32 : q32;
-        printf("  %-13s %2dx%-3d max |dB diff| vs torchaudio f64: %.2e (within 40 dB of frame max), "
-               "%.2e (rest); vs torchaudio f32: %.2e\n", name, nm, T, loud, quiet, all32);
-        CHECKF(loud <= TOL_LOUD, "%s: loud cells differ by %g dB", name, loud);
-        CHECKF(quiet <= TOL_QUIET, "%s: quiet cells differ by %g dB", name, quiet);
-        CHECKF(all32 <= TOL_T32, "%s: differs from torchaudio float32 by %g dB", name, all32);
+        printf("  %-9s %-13s %2dx%-3d max |dB diff| vs torchaudio f64: %.2e (within 40 dB of frame max), "
+               "%.2e (rest); vs torchaudio f32: %.2e\n", impl, name, nm, T, loud, quiet, all32);
+        CHECKF(loud <= TOL_LOUD, "%s %s: loud cells differ by %g dB", impl, name, loud);
+        CHECKF(quiet <= TOL_QUIET, "%s %s: quiet cells differ by %g dB", impl, name, quiet);
+        CHECKF(all32 <= TOL_T32, "%s %s: differs from torchaudio float32 by %g dB", impl, name, all32);
     }
     free(out); free(ref); free(ref32);
+}
+
+/* max |dB| difference between the two implementations on x, split as diff_split does */
+static void impl_diff(const MelParams *p, const float *x, int n, double *loud, double *quiet, char *err, size_t el) {
+    MelParams pf = *p, pr = *p;
+    pf.impl = MEL_IMPL_FAST; pr.impl = MEL_IMPL_REFERENCE;
+    MelBank *bf = mel_bank_new(&pf, err, el), *br = mel_bank_new(&pr, err, el);
+    *loud = *quiet = INFINITY;
+    int T = mel_n_frames(p, n);
+    float *a = malloc(sizeof(float) * (size_t)p->n_mels * T), *r = malloc(sizeof(float) * (size_t)p->n_mels * T);
+    if (bf && br && bf->lanes && a && r && mel_logmel(bf, x, n, a) == T && mel_logmel(br, x, n, r) == T)
+        diff_split(a, r, p->n_mels, T, loud, quiet);
+    free(a); free(r); mel_bank_free(bf); mel_bank_free(br);
+}
+
+/* The fast path (own FFT, 16 frames per vector, polynomial log10) against the reference (FFTW,
+ * log10f) over FFT sizes, hops and lengths that leave partial blocks; and its dB conversion. */
+static void fast_vs_reference(char *err, size_t el) {
+    const int nfft[] = {8, 64, 256, 512, 2048}, hop[] = {3, 16, 80, 100, 512}, mels[] = {2, 16, 40, 40, 64};
+    const int lens[] = {1, 7, 1000, 4321};
+    uint32_t s = 99;
+    float *x = malloc(sizeof(float) * 4321);
+    for (int i = 0; i < 4321; i++) {
+        s = s * 1664525u + 1013904223u;
+        x[i] = 0.3f * sinf(0.05f * i + 1e-5f * i * i) + 0.01f * ((float)(s >> 8) / 16777216.0f - 0.5f);
+    }
+    double worst_l = 0, worst_q = 0;
+    for (int c = 0; c < 5; c++)
+        for (int k = 0; k < 4; k++) {
+            MelParams p; mel_default_params(&p);
+            p.n_fft = nfft[c]; p.hop = hop[c]; p.n_mels = mels[c];
+            double loud, quiet;
+            impl_diff(&p, x, lens[k], &loud, &quiet, err, el);
+            CHECKF(loud <= TOL_LOUD && quiet <= TOL_QUIET, "fast vs reference, n_fft %d hop %d n %d: %g / %g dB (%s)",
+                   p.n_fft, p.hop, lens[k], loud, quiet, err);
+            if (loud > worst_l) worst_l = loud;
+            if (quiet > worst_q) worst_q = quiet;
+        }
+    printf("  fast vs reference (5 FFT sizes x 4 lengths): max |dB diff| %.2e (within 40 dB of frame max), %.2e (rest)\n",
+           worst_l, worst_q);
+    /* negative control: a signal shifted by one sample is told apart */
+    MelParams p; mel_default_params(&p);
+    MelBank *bf = mel_bank_new(&p, err, el);
+    MelParams pr = p; pr.impl = MEL_IMPL_REFERENCE;
+    MelBank *br = mel_bank_new(&pr, err, el);
+    int T = mel_n_frames(&p, 4000);
+    float *a = malloc(sizeof(float) * 40 * T), *r = malloc(sizeof(float) * 40 * T);
+    if (bf && br) {
+        mel_logmel(bf, x + 1, 4000, a);
+        mel_logmel(br, x, 4000, r);
+        double l, q;
+        diff_split(a, r, 40, T, &l, &q);
+        CHECKF(l > 100 * TOL_LOUD, "a one-sample shift moved loud cells by only %g dB", l);
+    }
+    free(a); free(r); mel_bank_free(bf); mel_bank_free(br);
+    /* dB: 10 log10 over 1e-10 .. 1e10 against libm, and the floor at amin */
+    enum { ND = 100000 };
+    float *v = malloc(sizeof(float) * ND), *w = malloc(sizeof(float) * ND);
+    for (int i = 0; i < ND; i++) v[i] = w[i] = powf(10.0f, -10.0f + 20.0f * i / (ND - 1));
+    v[0] = w[0] = 0.0f; v[1] = w[1] = 1e-30f; v[2] = w[2] = -5.0f;
+    float mx = mel_db_lanes(v, ND, 1e-10f);
+    double md = 0;
+    for (int i = 0; i < ND; i++) {
+        double ref = 10.0 * log10f(w[i] > 1e-10f ? w[i] : 1e-10f), d = fabs(v[i] - ref);
+        if (d > md) md = d;
+    }
+    printf("  fast dB conversion: max |diff| from 10*log10f %.2e dB over 1e-10 .. 1e10\n", md);
+    CHECKF(md < 3e-5, "fast dB conversion off by %g dB", md);
+    CHECKF(fabsf(v[0] + 100.0f) < 1e-5f && fabsf(v[2] + 100.0f) < 1e-5f && fabsf(mx - 100.0f) < 1e-4f,
+           "floor %g %g, max %g", (double)v[0], (double)v[2], (double)mx);
+    free(v); free(w); free(x);
 }
 
 int main(void) {
@@ -92,6 +165,12 @@ int main(void) {
     CHECKF(b != NULL, "%s", err);
     if (!b) TEST_DONE("test_melspec");
     CHECK(b->n_freqs == 129);
+    /* the fast path is the default; UNLEARN_FEATURES=reference (or impl) picks FFTW + log10f */
+    CHECK(b->lanes != NULL || getenv("UNLEARN_FEATURES"));
+    MelParams pr = p; pr.impl = MEL_IMPL_REFERENCE;
+    MelBank *bref = mel_bank_new(&pr, err, sizeof err);
+    CHECK(bref && !bref->lanes);
+    fast_vs_reference(err, sizeof err);
 
     /* --- filterbank vs torchaudio.functional.melscale_fbanks --- */
     int nf, nm;
@@ -135,6 +214,7 @@ int main(void) {
     CHECK(chirp != NULL);
     if (chirp) {
         parity(b, "chirp", chirp, cn);
+        parity(bref, "chirp", chirp, cn);
         /* negative control: HTK bank on the same audio must be far from the reference */
         int rT, rm; float *ref = load_fix("mel_chirp.bin", &rm, &rT);
         float *o = malloc(sizeof(float) * 40 * (size_t)mel_n_frames(&p, cn));
@@ -153,6 +233,7 @@ int main(void) {
         if (rc) continue;
         CHECK(sr == 8000);
         parity(b, clips[i], x, n);
+        parity(bref, clips[i], x, n);
         free(x);
     }
 
@@ -240,7 +321,26 @@ int main(void) {
     CHECK(mel_bank_new(&p2, err, sizeof err) == NULL && strstr(err, "band"));
     CHECK(mel_features(b, chirp, 0, f1) == -1);
 
+    /* the environment switch and the cache key */
+    char kf[512], kr[512];
+    MelParams pf = p; pf.impl = MEL_IMPL_FAST;
+    mel_params_string(&pf, kf, sizeof kf);
+    mel_params_string(&pr, kr, sizeof kr);
+    CHECK(strstr(kf, "impl=lanes16") && !strstr(kr, "impl="));
+    setenv("UNLEARN_FEATURES", "reference", 1);
+    MelParams pe; mel_default_params(&pe);
+    CHECK(pe.impl == MEL_IMPL_REFERENCE);
+    unsetenv("UNLEARN_FEATURES");
+    mel_default_params(&pe);
+    CHECK(pe.impl == MEL_IMPL_FAST);
+    pe.n_fft = 200;   /* not a power of two: the reference, and the key says so */
+    MelBank *b200 = mel_bank_new(&pe, err, sizeof err);
+    mel_params_string(&pe, kf, sizeof kf);
+    CHECK(b200 && !b200->lanes && !strstr(kf, "impl="));
+    mel_bank_free(b200);
+
     free(f1); free(f2); free(chirp);
+    mel_bank_free(bref);
     mel_bank_free(bh);
     mel_bank_free(b);
     mel_cleanup();
