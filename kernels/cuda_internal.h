@@ -148,7 +148,7 @@ void k_adam(cudaStream_t s, float *p, const float *g, float *m, float *v, const 
             float lr_over_bc1, float sqrt_bc2, float b1, float b2, float eps, float wd);
 /* acc[i] += scale*|g[i]| (squared=0) or scale*g[i]^2 */
 void k_saliency(cudaStream_t s, float *acc, const float *g, size_t n, int squared, float scale);
-/* SSD: where I_f > alpha*I_D, p *= min(lambda*I_D/I_f, 1); counts selected entries into *count */
+/* SSD: where I_f > alpha*I_D, p *= min(lambda*I_D/I_f, 1); counts the entries scaled (factor < 1) into *count */
 void k_ssd(cudaStream_t s, float *p, const float *I_D, const float *I_f, size_t n, float alpha, float lambda,
            unsigned long long *count);
 /* where mask[i]==0: p[i] = orig[i], m[i] = 0, v[i] = 0 (m, v may be NULL) */
