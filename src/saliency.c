@@ -150,7 +150,10 @@ int saliency_fisher(Net *net, const Dataset *d, const ClassMap *cm, int batch, f
 
 int saliency_fisher_dev(Net *net, const Dataset *d, const ClassMap *cm, int batch, CudaVec *score, double *flops,
                         char *err, size_t errlen) {
-    if (!score || net->device != DEVICE_CUDA) { snprintf(err, errlen, "importance: the net is not on the GPU"); return -1; }
+    if (!score || net->device != DEVICE_CUDA) {
+        snprintf(err, errlen, "importance: the net is not on the GPU");
+        return -1;
+    }
     return grad_pass(net, d, cm, batch, NULL, score, 1, flops, err, errlen);
 }
 

@@ -1,4 +1,4 @@
-/* roundtrips.c — whole-buffer host<->device transfers per step of every method's loop on the GPU (needs a CUDA device).
+/* roundtrips.c — whole-buffer host<->device transfers per step of each method's loop on the GPU (needs a GPU).
  *
  * net_transfer_count() (net.h) counts every copy of a parameter-sized buffer between host
  * and device (params, grads, bn stats, optimiser m/v, a mask, a device vector).  A loop
@@ -77,8 +77,8 @@ static void verdict(const char *what, long short_run, long extra_steps, long ext
     const double per = extra_steps > 0 ? (double)extra_transfers / (double)extra_steps : -1;
     const int ok = extra_steps > 0 && extra_transfers == 0;
     if (ok) n_pass++; else n_fail++;
-    printf("%-44s short run %4ld  per step %6.2f  (%ld over %ld extra steps)  %s\n", what, short_run, per, extra_transfers,
-           extra_steps, ok ? "ok" : "FAIL");
+    printf("%-44s short run %4ld  per step %6.2f  (%ld over %ld extra steps)  %s\n", what, short_run, per,
+           extra_transfers, extra_steps, ok ? "ok" : "FAIL");
 }
 
 /* ---- mix_train ---- */
