@@ -106,7 +106,14 @@ $(BUILD)/bench/train_bench.o $(BUILD)/bench/peak.o: bench/peak.h
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libunlearn.a
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-tests-build: $(TEST_BINS) $(BINS)
+# The GPU programs (tests/gpu/run.sh runs them on a GPU machine): built with the suite so that
+# every build — CUDA=1 in CI included — compiles and links them; `make test` does not run them.
+GPU_TEST_BINS := $(patsubst tests/gpu/%.c,$(BUILD)/gpu/%,$(wildcard tests/gpu/*.c))
+$(BUILD)/gpu/%: tests/gpu/%.c $(BUILD)/libunlearn.a $(wildcard src/*.h src/methods/*.h kernels/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(BUILD)/libunlearn.a $(LDFLAGS) $(LDLIBS) -o $@
+
+tests-build: $(TEST_BINS) $(BINS) $(GPU_TEST_BINS)
 
 # The test command (README, .ci/run).  Runs every tests/test_* binary, then the shell tests.
 test: tests-build

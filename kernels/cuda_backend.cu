@@ -26,6 +26,7 @@
  * UNLEARN_CUDA_WS_MB caps the workspace an algorithm may ask for (default 1024).
  */
 #include "cuda_internal.h"
+#include <atomic>
 #include <mutex>
 #include <vector>
 #include <stdio.h>
@@ -46,6 +47,12 @@ int cuda_available(char *err, size_t errlen) {
     }
     return 0;
 }
+
+/* ---- whole-buffer transfer count (cuda_internal.h) ---- */
+
+static std::atomic<long> transfers{0};
+void cuda_count_transfers(int n) { transfers += n; }
+long cuda_transfer_count(void) { return transfers.load(); }
 
 /* ---- pinned host staging ---- */
 
@@ -424,10 +431,13 @@ int cuda_net_attach(Net *net, char *err, size_t errlen) {
                "uploading parameters");
             AT(cudaMemcpy(c->grads, net->grads, net->n_params * sizeof(float), cudaMemcpyHostToDevice),
                "uploading gradients");
+            cuda_count_transfers(2);
         }
-        if (net->n_stats)
+        if (net->n_stats) {
             AT(cudaMemcpy(c->stats, net->stats, net->n_stats * sizeof(float), cudaMemcpyHostToDevice),
                "uploading bn statistics");
+            cuda_count_transfers(1);
+        }
     }
     c->L = (CudaLayer *)calloc((size_t)net->n_layers, sizeof(CudaLayer));
     if (!c->L) { snprintf(err, errlen, "out of host memory"); goto fail; }
@@ -646,9 +656,12 @@ void cuda_net_sync_to_host(Net *net) {
     if (net->n_params) {
         CK(cudaMemcpyAsync(net->params, c->params, net->n_params * sizeof(float), cudaMemcpyDeviceToHost, s));
         CK(cudaMemcpyAsync(net->grads, c->grads, net->n_params * sizeof(float), cudaMemcpyDeviceToHost, s));
+        cuda_count_transfers(2);
     }
-    if (net->n_stats)
+    if (net->n_stats) {
         CK(cudaMemcpyAsync(net->stats, c->stats, net->n_stats * sizeof(float), cudaMemcpyDeviceToHost, s));
+        cuda_count_transfers(1);
+    }
     CK(cudaStreamSynchronize(s));
 }
 
@@ -656,10 +669,14 @@ void cuda_net_sync_to_device(Net *net) {
     CudaNet *c = cuda_state(net);
     if (!c) return;
     cudaStream_t s = c->stream;
-    if (net->n_params)
+    if (net->n_params) {
         CK(cudaMemcpyAsync(c->params, net->params, net->n_params * sizeof(float), cudaMemcpyHostToDevice, s));
-    if (net->n_stats)
+        cuda_count_transfers(1);
+    }
+    if (net->n_stats) {
         CK(cudaMemcpyAsync(c->stats, net->stats, net->n_stats * sizeof(float), cudaMemcpyHostToDevice, s));
+        cuda_count_transfers(1);
+    }
     CK(cudaStreamSynchronize(s));
 }
 

@@ -35,6 +35,9 @@ void cuda_net_sync_to_device(struct Net *net);  /* params, stats -> device */
 void cuda_optim_step(struct Net *net, struct Optim *o, const uint8_t *mask);
 /* Layer output i of the last forward, copied to host (for feature probes). */
 const float *cuda_net_layer_output(struct Net *net, int i, int B);
+/* Whole-buffer host<->device copies so far, process-wide (see net_transfer_count in net.h
+ * for what counts); 0 in builds without CUDA. */
+long cuda_transfer_count(void);
 #ifdef __cplusplus
 }
 #endif

@@ -102,6 +102,7 @@ typedef struct CudaNet {
     float *h_out; size_t h_out_cap;           /* layer output copies */
     float *h_ones, *h_scratch; size_t h_drop_cap; /* dropout mask drawing: input of ones, ignored output */
     uint8_t *h_u8, *d_u8;                     /* parameter mask staging / device copy (n_params bytes) */
+    int u8_valid;                             /* d_u8 holds (or will, in stream order) h_u8's bytes */
     cudaEvent_t u8_done;
 
     OptSlot opt[CUDA_OPT_SLOTS];
@@ -115,8 +116,13 @@ static inline float *cuda_act(CudaNet *c, int i) {   /* act[i]: i = 0 input, i =
     return i == 0 ? c->act_mem : c->act_mem + c->L[i - 1].act_off;
 }
 
-/* Upload a host mask of n_params bytes to c->d_u8 (through pinned staging);
- * returns the device pointer, or NULL when mask is NULL. */
+/* Add n to the whole-buffer transfer count (cuda_transfer_count): every host<->device copy
+ * of a parameter-sized buffer (params, grads, stats, optimiser m/v, a mask, a CudaVec)
+ * calls this; per-batch data (input, logits, dlogits, dropout masks, layer outputs) does not. */
+void cuda_count_transfers(int n);
+/* Upload a host mask of n_params bytes to c->d_u8 (through pinned staging) unless the
+ * last upload had the same bytes (a masked loop uploads its mask once); returns the
+ * device pointer, or NULL when mask is NULL. */
 const uint8_t *cuda_upload_mask(struct Net *net, const uint8_t *mask);
 /* Device optimiser slot for o (created and filled from the host on first use);
  * NULL if o has none and create is 0. */
@@ -148,7 +154,7 @@ void k_adam(cudaStream_t s, float *p, const float *g, float *m, float *v, const 
             float lr_over_bc1, float sqrt_bc2, float b1, float b2, float eps, float wd);
 /* acc[i] += scale*|g[i]| (squared=0) or scale*g[i]^2 */
 void k_saliency(cudaStream_t s, float *acc, const float *g, size_t n, int squared, float scale);
-/* SSD: where I_f > alpha*I_D, p *= min(lambda*I_D/I_f, 1); counts selected entries into *count */
+/* SSD: where I_f > alpha*I_D, p *= min(lambda*I_D/I_f, 1); counts the entries scaled (factor < 1) into *count */
 void k_ssd(cudaStream_t s, float *p, const float *I_D, const float *I_f, size_t n, float alpha, float lambda,
            unsigned long long *count);
 /* where mask[i]==0: p[i] = orig[i], m[i] = 0, v[i] = 0 (m, v may be NULL) */

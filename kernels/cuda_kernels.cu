@@ -267,8 +267,7 @@ __global__ void ssd_kernel(float *p, const float *I_D, const float *I_f, size_t 
         const float d = I_D[i], f = I_f[i];
         if (f > __fmul_rn(alpha, d)) {
             const float r = __fdiv_rn(__fmul_rn(lambda, d), f);
-            if (r < 1.0f) p[i] = __fmul_rn(p[i], r);
-            local++;
+            if (r < 1.0f) { p[i] = __fmul_rn(p[i], r); local++; }
         }
     }
     if (local) atomicAdd(count, local);   /* integer: order does not matter */

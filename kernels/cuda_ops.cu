@@ -19,10 +19,14 @@ struct CudaVec {
 const uint8_t *cuda_upload_mask(Net *net, const uint8_t *mask) {
     CudaNet *c = cuda_state(net);
     if (!mask || !net->n_params) return NULL;
+    /* h_u8 is written only here, so it holds the bytes d_u8 was last given (queued in stream order) */
+    if (c->u8_valid && !memcmp(c->h_u8, mask, net->n_params)) return c->d_u8;
     CK(cudaEventSynchronize(c->u8_done));      /* the previous mask has left the staging buffer */
     memcpy(c->h_u8, mask, net->n_params);
     CK(cudaMemcpyAsync(c->d_u8, c->h_u8, net->n_params, cudaMemcpyHostToDevice, c->stream));
     CK(cudaEventRecord(c->u8_done, c->stream));
+    cuda_count_transfers(1);
+    c->u8_valid = 1;
     return c->d_u8;
 }
 
@@ -32,11 +36,17 @@ static void slot_upload(Net *net, OptSlot *sl, const Optim *o) {
     CudaNet *c = cuda_state(net);
     const size_t bytes = net->n_params * sizeof(float);
     if (sl->m) {
-        if (o->m) CK(cudaMemcpyAsync(sl->m, o->m, bytes, cudaMemcpyHostToDevice, c->stream));
+        if (o->m) {
+            CK(cudaMemcpyAsync(sl->m, o->m, bytes, cudaMemcpyHostToDevice, c->stream));
+            cuda_count_transfers(1);
+        }
         else CK(cudaMemsetAsync(sl->m, 0, bytes, c->stream));
     }
     if (sl->v) {
-        if (o->v) CK(cudaMemcpyAsync(sl->v, o->v, bytes, cudaMemcpyHostToDevice, c->stream));
+        if (o->v) {
+            CK(cudaMemcpyAsync(sl->v, o->v, bytes, cudaMemcpyHostToDevice, c->stream));
+            cuda_count_transfers(1);
+        }
         else CK(cudaMemsetAsync(sl->v, 0, bytes, c->stream));
     }
     sl->t = o->t;
@@ -104,8 +114,14 @@ int cuda_optim_sync_to_host(Net *net, Optim *o) {
     OptSlot *sl = cuda_opt_slot(net, o, 0);
     if (!sl) return 0;                        /* never stepped on the device: the host holds it */
     const size_t bytes = net->n_params * sizeof(float);
-    if (sl->m && o->m) CK(cudaMemcpyAsync(o->m, sl->m, bytes, cudaMemcpyDeviceToHost, c->stream));
-    if (sl->v && o->v) CK(cudaMemcpyAsync(o->v, sl->v, bytes, cudaMemcpyDeviceToHost, c->stream));
+    if (sl->m && o->m) {
+        CK(cudaMemcpyAsync(o->m, sl->m, bytes, cudaMemcpyDeviceToHost, c->stream));
+        cuda_count_transfers(1);
+    }
+    if (sl->v && o->v) {
+        CK(cudaMemcpyAsync(o->v, sl->v, bytes, cudaMemcpyDeviceToHost, c->stream));
+        cuda_count_transfers(1);
+    }
     CK(cudaStreamSynchronize(c->stream));
     return 0;
 }
@@ -122,8 +138,10 @@ int cuda_optim_sync_to_device(Net *net, Optim *o) {
 int cuda_net_upload_grads(Net *net) {
     CudaNet *c = cuda_state(net);
     if (!c) return -1;
-    if (net->n_params)
+    if (net->n_params) {
         CK(cudaMemcpyAsync(c->grads, net->grads, net->n_params * sizeof(float), cudaMemcpyHostToDevice, c->stream));
+        cuda_count_transfers(1);
+    }
     CK(cudaStreamSynchronize(c->stream));
     return 0;
 }
@@ -166,7 +184,10 @@ size_t cuda_vec_len(const CudaVec *v) { return v ? v->n : 0; }
 int cuda_vec_upload(CudaVec *v, const float *host) {
     CudaNet *c = v ? cuda_state(v->net) : NULL;
     if (!c) return -1;
-    if (v->n) CK(cudaMemcpyAsync(v->d, host, v->n * sizeof(float), cudaMemcpyHostToDevice, c->stream));
+    if (v->n) {
+        CK(cudaMemcpyAsync(v->d, host, v->n * sizeof(float), cudaMemcpyHostToDevice, c->stream));
+        cuda_count_transfers(1);
+    }
     CK(cudaStreamSynchronize(c->stream));
     return 0;
 }
@@ -174,7 +195,10 @@ int cuda_vec_upload(CudaVec *v, const float *host) {
 int cuda_vec_download(const CudaVec *v, float *host) {
     CudaNet *c = v ? cuda_state(v->net) : NULL;
     if (!c) return -1;
-    if (v->n) CK(cudaMemcpyAsync(host, v->d, v->n * sizeof(float), cudaMemcpyDeviceToHost, c->stream));
+    if (v->n) {
+        CK(cudaMemcpyAsync(host, v->d, v->n * sizeof(float), cudaMemcpyDeviceToHost, c->stream));
+        cuda_count_transfers(1);
+    }
     CK(cudaStreamSynchronize(c->stream));
     return 0;
 }

@@ -50,7 +50,7 @@ int cuda_vec_copy_params(CudaVec *v);                       /* v = the net's cur
  * net's device gradients (net_backward accumulates them; net_zero_grad clears them). */
 int cuda_saliency_accumulate(CudaVec *acc, int squared, float scale);
 /* SSD dampening: where I_f[i] > alpha*I_D[i], params[i] *= min(lambda*I_D[i]/I_f[i], 1).
- * Returns the number of selected parameters, or -1. */
+ * Returns the number of parameters scaled (factor < 1; ssd.c counts the same), or -1. */
 long cuda_ssd_dampen(struct Net *net, const CudaVec *I_D, const CudaVec *I_f, float alpha, float lambda);
 /* restore frozen weights: where mask[i] == 0 (host mask, n_params bytes), params[i] = orig[i],
  * and when o != NULL that optimiser's device state m[i] = v[i] = 0. */

@@ -641,3 +641,4 @@ void net_sync_to_host(Net *net) {
 void net_sync_to_device(Net *net) {
     if (net->device == DEVICE_CUDA) cuda_net_sync_to_device(net);
 }
+long net_transfer_count(void) { return cuda_transfer_count(); }

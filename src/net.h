@@ -138,5 +138,14 @@ int net_set_device(Net *net, const char *device, char *err, size_t errlen);
  * the host buffers or push host buffers to the device. No-ops on CPU. */
 void net_sync_to_host(Net *net);
 void net_sync_to_device(Net *net);
+/* Host<->device round-trip counter: the number of WHOLE-BUFFER copies between host and
+ * device so far, process-wide, over all nets — each copy of a parameter-sized buffer
+ * (params, grads, bn stats, optimiser m or v, a parameter mask, a device vector of
+ * importance scores or original weights) counts 1, in either direction.  Per-batch data
+ * is not counted: the input batch, the logits [B][K] the host loss needs, dlogits, dropout
+ * masks, layer outputs (activations, not parameters).  A method's per-step loop should
+ * leave it unchanged on a GPU net (tests/gpu/run.sh checks); it is always 0 for CPU nets
+ * and in builds without CUDA.  Cheap: one atomic add per copy. */
+long net_transfer_count(void);
 
 #endif

@@ -7,13 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One pass over d in batches: accumulate the batch-mean CE gradient (fisher = 0)
- * or its square (fisher = 1) into score. */
-static int grad_pass(Net *net, const Dataset *d, const ClassMap *cm, int batch, float *score, int fisher,
-                     double *flops, char *err, size_t errlen) {
-    const int K = net->n_classes;
-    const size_t ss = ds_sample_size(d), np = net->n_params;
-    if (batch < 1) batch = 1;
+/* The checks every pass makes first: a non-empty set of the net's sample shape, every
+ * label with a slot.  0 or -1 with err. */
+static int pass_check(const Net *net, const Dataset *d, const ClassMap *cm, char *err, size_t errlen) {
+    const size_t ss = ds_sample_size(d);
     if (d->n <= 0) { snprintf(err, errlen, "importance: the data set is empty"); return -1; }
     if ((int)ss != net->in_c * net->in_h * net->in_w) {
         snprintf(err, errlen, "importance: samples are %dx%dx%d but the net expects %dx%dx%d", d->c, d->h, d->w,
@@ -22,29 +19,69 @@ static int grad_pass(Net *net, const Dataset *d, const ClassMap *cm, int batch, 
     }
     for (int i = 0; i < d->n; i++) {
         int s = classmap_slot(cm, d->y[i]);
-        if (s < 0 || s >= K) {
+        if (s < 0 || s >= net->n_classes) {
             snprintf(err, errlen, "importance: sample %d has class %d, which has no output slot", i, d->y[i]);
             return -1;
         }
     }
-    net_sync_to_host(net);
-    float *stats0 = malloc((net->n_stats ? net->n_stats : 1) * sizeof(float));
-    double *acc = calloc(np ? np : 1, sizeof(double));
-    int *idx = malloc((size_t)batch * sizeof(int)), *y = malloc((size_t)batch * sizeof(int));
-    float *x = malloc((size_t)batch * ss * sizeof(float));
-    float *t = malloc((size_t)batch * K * sizeof(float));
-    float *probs = malloc((size_t)batch * K * sizeof(float));
-    float *dl = malloc((size_t)batch * K * sizeof(float));
-    if (!stats0 || !acc || !idx || !y || !x || !t || !probs || !dl) {
-        free(stats0); free(acc); free(idx); free(y); free(x); free(t); free(probs); free(dl);
-        snprintf(err, errlen, "importance: out of memory");
-        return -1;
+    return 0;
+}
+
+/* Where a pass sums its batch gradients.  CPU net: in double on the host (acc).  GPU net:
+ * in a device vector (dev), so no gradient leaves the device per batch —
+ *   fisher  per batch: zero the gradients, backward, dev += g^2 / nbatches;
+ *   abs     the gradients are NOT zeroed between batches (backward accumulates), so after
+ *           the last batch they hold the sum and dev = |sum| is one kernel. */
+typedef struct {
+    double *acc;
+    CudaVec *dev;
+    int fisher;
+    long nbatches;            /* batches summed so far */
+    float scale;              /* GPU fisher: 1 / the number of batches of the pass */
+} GradSum;
+
+static void sum_zero(Net *net, const GradSum *g) {
+    if (!g->dev || g->fisher || g->nbatches == 0) net_zero_grad(net);
+}
+
+static void sum_add(Net *net, GradSum *g) {
+    g->nbatches++;
+    if (g->dev) {
+        if (g->fisher) cuda_saliency_accumulate(g->dev, 1, g->scale);
+        return;
     }
-    memcpy(stats0, net->stats, net->n_stats * sizeof(float));
-    uint64_t drop0 = net->dropout_state;
-    long nbatches = 0;
+    net_sync_to_host(net);    /* no-op on the CPU */
+    const float *gr = net->grads;
+    if (g->fisher) {
+        for (size_t i = 0; i < net->n_params; i++) g->acc[i] += (double)gr[i] * gr[i];
+    } else {
+        for (size_t i = 0; i < net->n_params; i++) g->acc[i] += gr[i];
+    }
+}
+
+/* The finished scores: into score (host, may be NULL) from acc, or on the GPU into dev
+ * (then downloaded into score once when score != NULL). */
+static int sum_finish(Net *net, GradSum *g, float *score) {
+    if (g->dev) {
+        if (!g->fisher && cuda_saliency_accumulate(g->dev, 0, 1.0f)) return -1;
+        return score ? cuda_vec_download(g->dev, score) : 0;
+    }
+    for (size_t i = 0; i < net->n_params; i++)
+        score[i] = g->fisher ? (float)(g->acc[i] / (double)g->nbatches) : (float)fabs(g->acc[i]);
+    return 0;
+}
+
+/* The batches: forward (eval mode), mean CE, backward, summed into g.  0 or -1 with err. */
+static int pass_batches(Net *net, const Dataset *d, const ClassMap *cm, int batch, GradSum *g, double *flops,
+                        char *err, size_t errlen) {
+    const int K = net->n_classes;
+    const size_t ss = ds_sample_size(d);
+    int *idx = malloc((size_t)batch * sizeof(int)), *y = malloc((size_t)batch * sizeof(int));
+    float *x = malloc((size_t)batch * ss * sizeof(float)), *t = malloc((size_t)batch * K * sizeof(float));
+    float *probs = malloc((size_t)batch * K * sizeof(float)), *dl = malloc((size_t)batch * K * sizeof(float));
     int rc = 0;
-    for (int b0 = 0; b0 < d->n; b0 += batch) {
+    if (!idx || !y || !x || !t || !probs || !dl) { snprintf(err, errlen, "importance: out of memory"); rc = -1; }
+    for (int b0 = 0; rc == 0 && b0 < d->n; b0 += batch) {
         int nb = d->n - b0 < batch ? d->n - b0 : batch;
         for (int i = 0; i < nb; i++) idx[i] = b0 + i;
         ds_gather(d, idx, nb, x, y);
@@ -52,43 +89,72 @@ static int grad_pass(Net *net, const Dataset *d, const ClassMap *cm, int batch, 
         const float *logits = net_forward(net, x, nb, 0);   /* eval mode (see saliency.h) */
         float loss = softmax_ce(probs, dl, logits, t, NULL, nb, K);
         if (!isfinite(loss)) {
-            snprintf(err, errlen, "importance: the loss is %f on batch %ld", loss, nbatches);
+            snprintf(err, errlen, "importance: the loss is %f on batch %ld", loss, g->nbatches);
             rc = -1;
             break;
         }
-        net_zero_grad(net);
+        sum_zero(net, g);
         net_backward(net, dl, nb);
-        net_sync_to_host(net);
-        const float *g = net->grads;
-        if (fisher) {
-            for (size_t i = 0; i < np; i++) acc[i] += (double)g[i] * g[i];
-        } else {
-            for (size_t i = 0; i < np; i++) acc[i] += g[i];
-        }
-        nbatches++;
+        sum_add(net, g);
         if (flops) *flops += 3.0 * nb * net_forward_flops(net);
     }
-    if (rc == 0) {
-        for (size_t i = 0; i < np; i++)
-            score[i] = fisher ? (float)(acc[i] / (double)nbatches) : (float)fabs(acc[i]);
+    free(idx); free(y); free(x); free(t); free(probs); free(dl);
+    return rc;
+}
+
+/* One pass over d in batches: the batch-mean CE gradient summed (fisher = 0, score = |sum|)
+ * or its square averaged (fisher = 1).  Scores into score (host) or, for a net on the GPU,
+ * into dscore (a device vector of n_params; score may then be NULL).  A GPU net with score
+ * only sums on the device too when a device vector can be had, and downloads once. */
+static int grad_pass(Net *net, const Dataset *d, const ClassMap *cm, int batch, float *score, CudaVec *dscore,
+                     int fisher, double *flops, char *err, size_t errlen) {
+    const size_t np = net->n_params;
+    if (batch < 1) batch = 1;
+    if (pass_check(net, d, cm, err, errlen)) return -1;
+    GradSum g = {.fisher = fisher, .dev = dscore, .scale = 1.0f / (float)((d->n + batch - 1) / batch)};
+    if (!g.dev && net->device == DEVICE_CUDA) g.dev = cuda_vec_new(net, np);
+    if (g.dev && (cuda_vec_len(g.dev) != np || cuda_vec_zero(g.dev))) {
+        if (g.dev != dscore) cuda_vec_free(g.dev);
+        snprintf(err, errlen, "importance: the device score vector does not fit the net");
+        return -1;
     }
+    if (!g.dev && !score) { snprintf(err, errlen, "importance: the net is not on the GPU"); return -1; }
+    net_sync_to_host(net);    /* the statistics are saved on the host (a GPU net: once, not per batch) */
+    float *stats0 = malloc((net->n_stats ? net->n_stats : 1) * sizeof(float));
+    if (!g.dev) g.acc = calloc(np ? np : 1, sizeof(double));
+    int rc = 0;
+    if (!stats0 || (!g.dev && !g.acc)) { snprintf(err, errlen, "importance: out of memory"); rc = -1; }
+    else memcpy(stats0, net->stats, net->n_stats * sizeof(float));
+    uint64_t drop0 = net->dropout_state;
+    if (rc == 0) rc = pass_batches(net, d, cm, batch, &g, flops, err, errlen);
+    if (rc == 0 && sum_finish(net, &g, score)) { snprintf(err, errlen, "importance: device error"); rc = -1; }
     /* the importance pass leaves the model as it found it */
-    memcpy(net->stats, stats0, net->n_stats * sizeof(float));
+    if (stats0) memcpy(net->stats, stats0, net->n_stats * sizeof(float));
     net->dropout_state = drop0;
     net_sync_to_device(net);
     net_zero_grad(net);
-    free(stats0); free(acc); free(idx); free(y); free(x); free(t); free(probs); free(dl);
+    if (g.dev != dscore) cuda_vec_free(g.dev);
+    free(stats0); free(g.acc);
     return rc;
 }
 
 int saliency_grad_abs(Net *net, const Dataset *d, const ClassMap *cm, int batch, float *score,
                       double *flops, char *err, size_t errlen) {
-    return grad_pass(net, d, cm, batch, score, 0, flops, err, errlen);
+    return grad_pass(net, d, cm, batch, score, NULL, 0, flops, err, errlen);
 }
 
 int saliency_fisher(Net *net, const Dataset *d, const ClassMap *cm, int batch, float *score,
                     double *flops, char *err, size_t errlen) {
-    return grad_pass(net, d, cm, batch, score, 1, flops, err, errlen);
+    return grad_pass(net, d, cm, batch, score, NULL, 1, flops, err, errlen);
+}
+
+int saliency_fisher_dev(Net *net, const Dataset *d, const ClassMap *cm, int batch, CudaVec *score, double *flops,
+                        char *err, size_t errlen) {
+    if (!score || net->device != DEVICE_CUDA) {
+        snprintf(err, errlen, "importance: the net is not on the GPU");
+        return -1;
+    }
+    return grad_pass(net, d, cm, batch, NULL, score, 1, flops, err, errlen);
 }
 
 /* ---- deterministic top-k ---- */

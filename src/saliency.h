@@ -18,7 +18,12 @@
  *                       SSD's reference implementation computes it; batch = 1
  *                       gives the per-sample empirical Fisher)
  *
- * Batches are consecutive slices of d in its stored order (deterministic). */
+ * Batches are consecutive slices of d in its stored order (deterministic).
+ *
+ * A net on the GPU: the sums stay on the device (cuda_ops.h) — no parameter-sized
+ * buffer crosses to the host per batch, the scores are downloaded once at the end
+ * (saliency_fisher_dev keeps them there).  They are summed in float there, in double
+ * on the CPU (so GPU scores agree with the CPU's to rounding, not bit for bit). */
 #ifndef SALIENCY_H
 #define SALIENCY_H
 #include <stddef.h>
@@ -26,6 +31,7 @@
 #include "net.h"
 #include "dataset.h"
 #include "classmap.h"
+#include "cuda_ops.h"
 
 /* score [n_params] is overwritten.  flops (if non-NULL) is increased by the
  * estimated cost (forward + backward = 3 x forward per sample).  0, or -1 with
@@ -34,6 +40,10 @@ int saliency_grad_abs(Net *net, const Dataset *d, const ClassMap *cm, int batch,
                       double *flops, char *err, size_t errlen);
 int saliency_fisher(Net *net, const Dataset *d, const ClassMap *cm, int batch, float *score,
                     double *flops, char *err, size_t errlen);
+/* saliency_fisher for a net on the GPU, the scores left in the device vector score
+ * (cuda_vec_new(net, n_params)).  -1 with err when the net is not on the GPU. */
+int saliency_fisher_dev(Net *net, const Dataset *d, const ClassMap *cm, int batch, CudaVec *score, double *flops,
+                        char *err, size_t errlen);
 
 /* mask[i] = 1 for the k = round(frac * n) largest scores, else 0.  Deterministic
  * selection: a quickselect over a copy, ordered by score descending with ties

@@ -3,6 +3,7 @@
 #include "method_common.h"
 #include "layers.h"
 #include "saliency.h"
+#include "cuda_ops.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,12 +150,28 @@ void mixer_free(Mixer *m) {
 void restore_frozen(Net *net, Optim *o, const uint8_t *mask, const float *orig) {
     if (!mask || !orig) return;
     net_sync_to_host(net);
+    if (o) cuda_optim_sync_to_host(net, o);     /* GPU steps keep the state there; -1 (nothing) on the CPU */
     for (size_t i = 0; i < net->n_params; i++)
         if (!mask[i]) {
             net->params[i] = orig[i];
             if (o) { o->m[i] = 0.0f; o->v[i] = 0.0f; }
         }
     net_sync_to_device(net);
+    if (o) cuda_optim_sync_to_device(net, o);
+}
+
+/* mix_train's original weights on the device (uploaded once) when the net is on the GPU and
+ * the loop restores frozen weights; NULL otherwise (then restore_frozen runs on the host). */
+static CudaVec *frozen_on_device(Net *net, const LoopCfg *lc) {
+    if (net->device != DEVICE_CUDA || !lc->mask || !lc->restore) return NULL;
+    CudaVec *v = cuda_vec_new(net, net->n_params);
+    if (v && cuda_vec_upload(v, lc->restore)) { cuda_vec_free(v); v = NULL; }
+    return v;
+}
+
+static void restore_step(Net *net, Optim *o, const LoopCfg *lc, const CudaVec *orig_dev) {
+    if (orig_dev && cuda_restore_frozen(net, orig_dev, lc->mask, o) == 0) return;
+    restore_frozen(net, o, lc->mask, lc->restore);
 }
 
 int mix_train(Net *net, Mixer *mx, const LoopCfg *lc, UnlearnStats *st, char *err, size_t errlen) {
@@ -162,6 +179,7 @@ int mix_train(Net *net, Mixer *mx, const LoopCfg *lc, UnlearnStats *st, char *er
     const double F = net_forward_flops(net);
     Optim opt;
     optim_init(&opt, lc->opt, net->n_params, lc->lr, 0.9f, 0.0f);
+    CudaVec *orig_dev = frozen_on_device(net, lc);
     int rc = 0;
     double loss_sum = 0;
     for (long s = 0; s < lc->steps; s++) {
@@ -177,7 +195,7 @@ int mix_train(Net *net, Mixer *mx, const LoopCfg *lc, UnlearnStats *st, char *er
         net_zero_grad(net);
         net_backward(net, mx->dlogits, nb);
         optim_step_net(&opt, net, lc->mask);
-        if (lc->mask && lc->restore) restore_frozen(net, &opt, lc->mask, lc->restore);
+        if (lc->mask && lc->restore) restore_step(net, &opt, lc, orig_dev);
         st->steps++;
         st->flops += 3.0 * nb * F;
         loss_sum += loss;
@@ -188,8 +206,17 @@ int mix_train(Net *net, Mixer *mx, const LoopCfg *lc, UnlearnStats *st, char *er
         }
     }
     if (lc->verbose) train_progress_end();
+    cuda_vec_free(orig_dev);
     optim_free(&opt);
     return rc;
+}
+
+Net *method_teacher(Net *net, char *err, size_t errlen) {
+    net_sync_to_host(net);                 /* the clone copies the host buffers */
+    Net *t = net_clone(net);
+    if (!t) { snprintf(err, errlen, "out of memory (teacher)"); return NULL; }
+    if (net->device == DEVICE_CUDA && net_set_device(t, "cuda", err, errlen)) { net_free(t); return NULL; }
+    return t;
 }
 
 double method_begin(Net *net, const UnlearnConfig *c, UnlearnStats *st) {

@@ -74,7 +74,7 @@ typedef struct {
     OptKind opt;
     const uint8_t *mask;   /* NULL: all trainable */
     const float *restore;  /* with mask: after EVERY step frozen params are set back to these values and
-                              their optimiser state zeroed */
+                              their optimiser state zeroed (on the device for a GPU net: no round trip) */
     int eval_mode;         /* 1: forward in eval mode (bn running statistics used and left alone, no dropout) */
     const char *label;     /* progress label */
     int verbose;
@@ -87,8 +87,16 @@ typedef struct {
 int mix_train(Net *net, Mixer *mx, const LoopCfg *lc, UnlearnStats *st, char *err, size_t errlen);
 
 /* After an optimiser step: params[i] = orig[i] and optimiser state zeroed where
- * mask[i] == 0 (host buffers; synced on CUDA). */
+ * mask[i] == 0, on the host buffers (a GPU net is synced to the host and back: two
+ * whole-buffer round trips).  mix_train does not call it for a GPU net: there the
+ * original weights are uploaded once before the loop and every step restores on the
+ * device (cuda_restore_frozen); this stays the CPU path, and the fallback when the
+ * device copy cannot be made. */
 void restore_frozen(Net *net, Optim *o, const uint8_t *mask, const float *orig);
+
+/* The frozen original a method distils from (SCRUB, ours): a copy of net (synced to the
+ * host first) placed on net's device, so its forward passes stay there.  NULL with err. */
+Net *method_teacher(Net *net, char *err, size_t errlen);
 
 double unl_now(void);
 /* Start of a method's run: zero st, seed the net's dropout stream from c->seed;

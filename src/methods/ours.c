@@ -302,12 +302,12 @@ static int run_opts(Net *net, const UnlearnTask *t, const UnlearnConfig *c, cons
     const int K = net->n_classes, fl = ours_pull_layer(net), d = net_layer_size(net, fl);
     int rc = -1;
     float s2 = 1.0f, *mu = NULL;
-    Net *teacher = net_clone(net);
-    net_sync_to_host(net);
+    Net *teacher = method_teacher(net, err, errlen);   /* synced, cloned, on the student's device */
     UnlearnConfig ci = *c;   /* ours' own cap on the importance subsamples */
     if (ci.importance_samples <= 0 || ci.importance_samples > o->importance) ci.importance_samples = o->importance;
     Dataset *fs = importance_set(t->forget, NULL, &ci, 71), *rs = importance_set(t->retain, NULL, &ci, 72);
-    if (!teacher || !fs || !rs) { snprintf(err, errlen, "out of memory"); goto out; }
+    if (!teacher) goto out;
+    if (!fs || !rs) { snprintf(err, errlen, "out of memory"); goto out; }
     if (o->pull > 0) {
         mu = malloc(sizeof(float) * (size_t)K * d);
         if (!mu || ours_feature_means(teacher, rs, &t->before, fl, c->batch, mu, &s2, &st->flops)) {

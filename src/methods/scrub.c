@@ -55,12 +55,8 @@ static int run(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnSt
     const int K = net->n_classes;
     const float T = c->temperature > 0 ? c->temperature : 1.0f;
     const double F = net_forward_flops(net);
-    net_sync_to_host(net);
-    Net *teacher = net_clone(net);
-    if (net->device == DEVICE_CUDA && net_set_device(teacher, "cuda", err, errlen)) {
-        net_free(teacher);
-        return -1;
-    }
+    Net *teacher = method_teacher(net, err, errlen);   /* on the student's device */
+    if (!teacher) return -1;
     int B = c->batch > 1 ? c->batch : 2;
     Mixer mn, mf;
     mixer_init(&mn, K, sub_seed(c->seed, 17));

@@ -25,16 +25,60 @@
  * gradient components partly cancel in a mixed batch, so a weight that only
  * the forgotten class uses stands out in I_f.
  *
+ * A net on the GPU: both importances stay on the device (saliency_fisher_dev) and the
+ * dampening is one kernel there (cuda_ssd_dampen), so the parameters never make a round
+ * trip through the host; the CPU path below is the fallback.
+ *
  * Then learn_new_class (all weights) puts the new class into the slot. */
 #include "method_common.h"
 #include "saliency.h"
+#include "cuda_ops.h"
 #include <stdio.h>
 #include <stdlib.h>
 
-int ssd_dampen(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, long *n_dampened,
-               char *err, size_t errlen) {
+/* The dampening on the device: -1 (nothing changed) when the net is not on the GPU or a device
+ * vector cannot be had; otherwise 0 or 1 with err (a pass failed), *damp the count. */
+static int dampen_on_device(Net *net, const Dataset *dd, const Dataset *df, const UnlearnTask *t,
+                            const UnlearnConfig *c, UnlearnStats *st, long *damp, char *err, size_t errlen) {
+    if (net->device != DEVICE_CUDA) return -1;
+    CudaVec *id = cuda_vec_new(net, net->n_params), *ifg = cuda_vec_new(net, net->n_params);
+    int rc = -1;
+    if (id && ifg) {
+        double *fl = st ? &st->flops : NULL;
+        rc = saliency_fisher_dev(net, dd, &t->before, c->batch, id, fl, err, errlen) ||
+             saliency_fisher_dev(net, df, &t->before, c->batch, ifg, fl, err, errlen);
+        if (rc == 0) *damp = cuda_ssd_dampen(net, id, ifg, c->alpha, c->lambda);
+        if (rc == 0 && *damp < 0) { snprintf(err, errlen, "ssd: device error"); rc = 1; }
+    }
+    cuda_vec_free(id); cuda_vec_free(ifg);
+    return rc;
+}
+
+/* The dampening on the host buffers (CPU nets; a GPU net's fallback: synced there and back). */
+static int dampen_on_host(Net *net, const Dataset *dd, const Dataset *df, const UnlearnTask *t,
+                          const UnlearnConfig *c, UnlearnStats *st, long *damp, char *err, size_t errlen) {
     const size_t n = net->n_params;
     float *id = malloc((n ? n : 1) * sizeof(float)), *ifg = malloc((n ? n : 1) * sizeof(float));
+    int rc = 0;
+    if (!id || !ifg) { snprintf(err, errlen, "ssd: out of memory"); rc = -1; }
+    if (rc == 0) rc = saliency_fisher(net, dd, &t->before, c->batch, id, st ? &st->flops : NULL, err, errlen);
+    if (rc == 0) rc = saliency_fisher(net, df, &t->before, c->batch, ifg, st ? &st->flops : NULL, err, errlen);
+    if (rc == 0) {
+        net_sync_to_host(net);
+        for (size_t i = 0; i < n; i++) {
+            if (ifg[i] > c->alpha * id[i]) {
+                float beta = c->lambda * id[i] / ifg[i];
+                if (beta < 1.0f) { net->params[i] *= beta; (*damp)++; }
+            }
+        }
+        net_sync_to_device(net);
+    }
+    free(id); free(ifg);
+    return rc;
+}
+
+int ssd_dampen(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, long *n_dampened,
+               char *err, size_t errlen) {
     Dataset *sub = importance_set(t->retain, t->forget, c, 31);
     Dataset *df = importance_set(t->forget, NULL, c, 32);
     Dataset *dd = NULL;
@@ -45,21 +89,13 @@ int ssd_dampen(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnSt
         rng_seed(&r, sub_seed(c->seed, 33));
         dd = ds_take_random(sub, 0, &r);
     }
-    if (!id || !ifg || !dd || !df) { snprintf(err, errlen, "ssd: out of memory"); rc = -1; }
-    if (rc == 0) rc = saliency_fisher(net, dd, &t->before, c->batch, id, st ? &st->flops : NULL, err, errlen);
-    if (rc == 0) rc = saliency_fisher(net, df, &t->before, c->batch, ifg, st ? &st->flops : NULL, err, errlen);
+    if (!dd || !df) { snprintf(err, errlen, "ssd: out of memory"); rc = -1; }
     if (rc == 0) {
-        net_sync_to_host(net);
-        for (size_t i = 0; i < n; i++) {
-            if (ifg[i] > c->alpha * id[i]) {
-                float beta = c->lambda * id[i] / ifg[i];
-                if (beta < 1.0f) { net->params[i] *= beta; damp++; }
-            }
-        }
-        net_sync_to_device(net);
+        int dev = dampen_on_device(net, dd, df, t, c, st, &damp, err, errlen);
+        rc = dev >= 0 ? -dev : dampen_on_host(net, dd, df, t, c, st, &damp, err, errlen);
     }
     if (n_dampened) *n_dampened = damp;
-    free(id); free(ifg); ds_free(sub); ds_free(dd); ds_free(df);
+    ds_free(sub); ds_free(dd); ds_free(df);
     return rc;
 }
 

@@ -256,14 +256,13 @@ static void pass_ssd(const char *name, Net *gpu) {
     for (size_t i = 0; i < n; i++)
         if (If[i] > alpha * ID[i]) {
             float s = lambda * ID[i] / If[i];
-            if (s < 1.0f) ref[i] *= s;
-            want++;
+            if (s < 1.0f) { ref[i] *= s; want++; }
         }
     long got = cuda_ssd_dampen_host(gpu, ID, If, alpha, lambda);
     net_sync_to_host(gpu);
     check_exact(name, "ssd dampening (alpha 10, lambda 1)", gpu->params, ref, n);
     if (got == want) n_pass++; else n_fail++;
-    printf("[%-6s      ] %-34s %ld vs %ld  %s\n", name, "ssd selected count", got, want, got == want ? "ok" : "FAIL");
+    printf("[%-6s      ] %-34s %ld vs %ld  %s\n", name, "ssd dampened count", got, want, got == want ? "ok" : "FAIL");
 
     /* saliency accumulation over the device gradients */
     for (int sq = 0; sq < 2; sq++) {

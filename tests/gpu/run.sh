@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # tests/gpu/run.sh — the one command to run on a GPU machine (budget: < 6 min on an H100).
 #
-#   1. builds everything with CUDA=1 (make -j16), then tests/gpu/parity and tests/gpu/bench;
+#   1. builds everything with CUDA=1 (make -j16), then tests/gpu/parity, bench and roundtrips
+#      (the Makefile's $BUILD/gpu/<name> targets; `make tests-build` compiles them in CI too);
 #   2. parity: CPU vs GPU forward logits, loss, all parameter gradients, bn statistics,
 #      masked SGD/Adam, SSD, saliency, restore-frozen (UNLEARN_CUDA_STRICT=1, TF32 off);
+#   2b. round trips: whole-buffer host<->device transfers per step of every method's loop
+#      (net_transfer_count); FAILS when any per-step count is above 0 (set-up is allowed);
 #   3. test_cuda_fallback on a machine that has a GPU (the net must move there);
 #   4. bench: seed-net training throughput at batch 64 and 512 (images/s, % of FP32 peak);
 #   5. if bin/unlearn-compare exists: a small cross-modality comparison timed with
 #      --device cuda and --device cpu (arguments: $UNLEARN_COMPARE_ARGS).
 # The report goes to stdout and, when $OUT is set, to $OUT/gpu_report.txt.
-# Exit status: 0 when the build and parity pass, 1 otherwise.
+# Exit status: 0 when the build, parity and the round-trip check pass, 1 otherwise.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
@@ -53,15 +56,9 @@ grep -i "warning" "$REPORT.build" | head -20 | tee -a "$REPORT"
 rm -f "$REPORT.build"
 log "build ok ($(elapsed))"
 
-# the Makefile's own flags, so the GPU programs build the way the library did
-VARS=$(mktemp)
-printf 'print-%%:\n\t@echo $($*)\n' >"$VARS"
-mkvar() { make -s -f Makefile -f "$VARS" CUDA=1 BUILD="$BUILD" "print-$1"; }
-CC_=$(mkvar CC); CFLAGS_=$(mkvar CFLAGS); LDFLAGS_=$(mkvar LDFLAGS); LDLIBS_=$(mkvar LDLIBS)
-rm -f "$VARS"
-mkdir -p "$BUILD/gpu"
-for p in parity bench; do
-    if ! $CC_ $CFLAGS_ "tests/gpu/$p.c" "$BUILD/libunlearn.a" $LDFLAGS_ $LDLIBS_ -o "$BUILD/gpu/$p" >"$REPORT.cc" 2>&1; then
+# the GPU programs, with the Makefile's own flags (the way the library was built)
+for p in parity bench roundtrips; do
+    if ! make -s CUDA=1 BUILD="$BUILD" "$BUILD/gpu/$p" >"$REPORT.cc" 2>&1; then
         cat "$REPORT.cc" | tee -a "$REPORT"; log "building tests/gpu/$p FAILED"; status=1
     fi
     rm -f "$REPORT.cc"
@@ -74,6 +71,16 @@ if [ -x "$BUILD/gpu/parity" ]; then
     run_logged env UNLEARN_CUDA_STRICT=1 NVIDIA_TF32_OVERRIDE=0 timeout 180 "$BUILD/gpu/parity"
     rc=$?
     [ $rc -ne 0 ] && { log "PARITY FAILED (exit $rc)"; status=1; }
+fi
+log "($(elapsed))"
+
+# ---- 2b. host round trips per step ----
+log ""
+log "== round trips (whole-buffer host<->device transfers per step; any above 0 fails)"
+if [ -x "$BUILD/gpu/roundtrips" ]; then
+    run_logged timeout 120 "$BUILD/gpu/roundtrips"
+    rc=$?
+    [ $rc -ne 0 ] && { log "ROUND TRIPS FAILED (exit $rc)"; status=1; }
 fi
 log "($(elapsed))"
 
