@@ -97,6 +97,7 @@ static void write_head(JsonBuf *b, const RunRecord *r) {
     jb_str(b, r->eval);
     jb_printf(b, ", \"threads\": %d", r->threads);
     if (r->learn_limit > 0) jb_printf(b, ", \"learn_limit\": %d", r->learn_limit);
+    if (r->split[0]) { jb_puts(b, ", \"split\": "); jb_str(b, r->split); }
 }
 
 static void write_body(JsonBuf *b, const RunRecord *r) {
@@ -164,6 +165,8 @@ static int read_head(RunRecord *r, const JsonValue *root) {
     get_int(root, "threads", &r->threads);
     r->learn_limit = 0;
     get_int(root, "learn_limit", &r->learn_limit);
+    r->split[0] = 0;
+    get_str(root, "split", r->split, sizeof r->split);
     if (!strcmp(role, "original")) r->role = REC_ORIGINAL;
     else if (!strcmp(role, "gold")) r->role = REC_GOLD;
     else if (!strcmp(role, "method")) r->role = REC_METHOD;

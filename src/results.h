@@ -33,6 +33,7 @@ typedef struct {
     char modality[32], method[48], classes[128], eval[8], net[64];
     int forget, learn, seed, threads;
     int learn_limit;                   /* new-class training examples (0: all) */
+    char split[32];                    /* held-out speaker of a speech run ("": the upstream split) */
     RecordRole role;
     UnlearnMetrics m;                  /* scalars + slot_hist; avg_gap/ratios unused */
     int n_labels;

@@ -115,6 +115,15 @@ grep -q "VALIDATION data" "$T/val1/results.md" && ok || ko "val run says it scor
     grep -q "5 new-class examples" "$T/k5/results.md" && grep -q '"learn_limit": 5' "$T/k5/runs/mnist/f6_l3/s1/finetune.json" \
     && ok || ko "--learn-limit: rc=$rc $(tail -3 "$T/logk")"
 
+# a held-out speaker: its records, report and cached models say so; --resume with another speaker is refused
+SP=(--quick --limit 40 --test-limit 30 --modalities speech --data "$DATA" --no-plots --seeds 1 --methods none)
+"$C" "${SP[@]}" --split george --out "$T/sp" >"$T/logs" 2>&1; rc=$?
+[ $rc -eq 0 ] && ls "$T/sp/models/"*original*_spgeorge_*s1.safetensors "$T/sp/models/"*gold*_spgeorge_*s1.safetensors \
+    >/dev/null 2>&1 && grep -q '"split": "george"' "$T/sp/runs/speech/f6_l3/s1/retrain.json" &&
+    grep -q "speaker george held out" "$T/sp/results.md" && ok || ko "--split george: rc=$rc $(tail -3 "$T/logs")"
+"$C" "${SP[@]}" --split nicolas --resume --out "$T/sp" >"$T/logs2" 2>&1; rc=$?
+[ $rc -ne 0 ] && grep -q "a run record of other options is in the way" "$T/logs2" && ok || ko "--resume across speakers: rc=$rc"
+
 # eval --forget on the checkpoints: the gold is 'unlearned' (3 in slot of 6)
 orig=$(ls "$T/run/models/"*original*s1.safetensors | head -1)
 gold=$(ls "$T/run/models/"*gold*s1.safetensors | head -1)

@@ -193,6 +193,11 @@ static void classes_key(const ClassMap *cm, char *out, size_t n) {
         l += (size_t)snprintf(out + l, n - l, "%s%d", s ? "-" : "", cm->slot_class[s]);
 }
 
+/* the held-out speaker of this modality's split ("" for the upstream split or a modality without speakers) */
+static const char *split_of(const Plan *p, const Modality *m) {
+    return m->n_labels && p->split && strcmp(p->split, "upstream") ? p->split : "";
+}
+
 static void model_path(const Plan *p, const ModData *md, const SeedCtx *sc, int gold, char *out, size_t n) {
     const Modality *m = p->mods[md->mi];
     const Pair *pr = &p->pairs[sc->pi];
@@ -201,12 +206,14 @@ static void model_path(const Plan *p, const ModData *md, const SeedCtx *sc, int 
     int seed = p->seeds[sc->si];
     char kk[24] = "";   /* a few-shot gold is another model */
     if (p->learn_limit > 0) snprintf(kk, sizeof kk, "_k%d", p->learn_limit);
+    char sp[48] = "";   /* and so is a model trained without a held-out speaker */
+    if (*split_of(p, m)) snprintf(sp, sizeof sp, "_sp%.32s", split_of(p, m));
     if (gold)
-        snprintf(out, n, "%s/models/%s_%s_gold_c%s_f%d_l%d%s_n%d_e%d_s%d.safetensors", p->outdir, m->name, md->netkey,
-                 ck, pr->forget, pr->learn, kk, md->train->n, plan_recipe(p, m).epochs, seed);
+        snprintf(out, n, "%s/models/%s_%s_gold_c%s_f%d_l%d%s%s_n%d_e%d_s%d.safetensors", p->outdir, m->name, md->netkey,
+                 ck, pr->forget, pr->learn, kk, sp, md->train->n, plan_recipe(p, m).epochs, seed);
     else
-        snprintf(out, n, "%s/models/%s_%s_original_c%s_n%d_e%d_s%d.safetensors", p->outdir, m->name, md->netkey, ck,
-                 md->train->n, plan_recipe(p, m).epochs, seed);
+        snprintf(out, n, "%s/models/%s_%s_original_c%s%s_n%d_e%d_s%d.safetensors", p->outdir, m->name, md->netkey, ck,
+                 sp, md->train->n, plan_recipe(p, m).epochs, seed);
 }
 
 static void seedctx_free(SeedCtx *sc) {
@@ -289,6 +296,7 @@ static void record_head(const Plan *p, const ModData *md, const SeedCtx *sc, int
     r->seed = p->seeds[sc->si];
     r->threads = omp_get_max_threads();
     r->learn_limit = p->learn_limit;
+    snprintf(r->split, sizeof r->split, "%.31s", split_of(p, p->mods[md->mi]));
     r->role = role == ROLE_ORIGINAL ? REC_ORIGINAL : role == ROLE_GOLD ? REC_GOLD : REC_METHOD;
 }
 
@@ -356,7 +364,8 @@ static int kept_record(const RunRecord *r, const char *path, char *err, size_t e
     int same = record_read(&old, path, err, el) == 0 && !strcmp(old.modality, r->modality) &&
                !strcmp(old.net, r->net) && !strcmp(old.method, r->method) && !strcmp(old.classes, r->classes) &&
                !strcmp(old.eval, r->eval) && old.forget == r->forget && old.learn == r->learn &&
-               old.seed == r->seed && old.role == r->role && old.learn_limit == r->learn_limit;
+               old.seed == r->seed && old.role == r->role && old.learn_limit == r->learn_limit &&
+               !strcmp(old.split, r->split);
     record_free(&old);
     if (same) return 1;
     snprintf(err, el, "%.1800s: a run record of other options is in the way (remove it, or run without --resume)", path);
