@@ -51,9 +51,9 @@ void voice_score_json(JsonWriter *w, const VoiceScore *s, char *const *speakers)
     jw_key(w, "accuracy"); jw_fixed(w, voice_acc(s->correct, s->n), 6);
     jw_key(w, "unscored"); jw_int(w, s->unscored);
     jw_key(w, "per_digit"); jw_object(w, JW_INLINE);
-    char k[8];
+    char k[2] = "0";
     for (int d = 0; d < 10; d++)
-        if (s->digit_n[d]) { snprintf(k, sizeof k, "%d", d); jw_key(w, k); jw_fixed(w, voice_acc(s->digit_ok[d], s->digit_n[d]), 6); }
+        if (s->digit_n[d]) { k[0] = (char)('0' + d); jw_key(w, k); jw_fixed(w, voice_acc(s->digit_ok[d], s->digit_n[d]), 6); }
     jw_end(w);
     jw_key(w, "per_speaker"); jw_object(w, JW_LINES);
     for (int g = 0; speakers && g < s->n_speakers; g++)
