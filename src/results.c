@@ -63,6 +63,7 @@ void record_init(RunRecord *r) {
     metrics_clear(&r->m);
     r->seconds = r->flops = NAN;
     for (int i = 0; i < MAX_LABELS; i++) r->class_acc[i] = NAN;
+    r->retain_pct = -1;
 }
 
 void record_free(RunRecord *r) {
@@ -98,6 +99,7 @@ static void write_head(JsonBuf *b, const RunRecord *r) {
     jb_printf(b, ", \"threads\": %d", r->threads);
     if (r->learn_limit > 0) jb_printf(b, ", \"learn_limit\": %d", r->learn_limit);
     if (r->split[0]) { jb_puts(b, ", \"split\": "); jb_str(b, r->split); }
+    if (r->retain_pct >= 0) jb_printf(b, ", \"retain_pct\": %g", r->retain_pct);
 }
 
 static void write_body(JsonBuf *b, const RunRecord *r) {
@@ -154,6 +156,13 @@ static int get_int(const JsonValue *o, const char *key, int *out) {
     return 0;
 }
 
+static int get_num(const JsonValue *o, const char *key, double *out) {
+    const JsonValue *v = json_get(o, key);
+    if (!v || v->type != JSON_NUMBER) return -1;
+    *out = v->num;
+    return 0;
+}
+
 static int read_head(RunRecord *r, const JsonValue *root) {
     char role[16];
     if (get_str(root, "modality", r->modality, sizeof r->modality) || get_str(root, "method", r->method, sizeof r->method) ||
@@ -167,6 +176,8 @@ static int read_head(RunRecord *r, const JsonValue *root) {
     get_int(root, "learn_limit", &r->learn_limit);
     r->split[0] = 0;
     get_str(root, "split", r->split, sizeof r->split);
+    r->retain_pct = -1;
+    get_num(root, "retain_pct", &r->retain_pct);
     if (!strcmp(role, "original")) r->role = REC_ORIGINAL;
     else if (!strcmp(role, "gold")) r->role = REC_GOLD;
     else if (!strcmp(role, "method")) r->role = REC_METHOD;

@@ -34,6 +34,7 @@ typedef struct {
     int forget, learn, seed, threads;
     int learn_limit;                   /* new-class training examples (0: all) */
     char split[32];                    /* held-out speaker of a speech run ("": the upstream split) */
+    double retain_pct;                 /* share of retained training data the methods saw, % (-1: all) */
     RecordRole role;
     UnlearnMetrics m;                  /* scalars + slot_hist; avg_gap/ratios unused */
     int n_labels;

@@ -115,6 +115,19 @@ grep -q "VALIDATION data" "$T/val1/results.md" && ok || ko "val run says it scor
     grep -q "5 new-class examples" "$T/k5/results.md" && grep -q '"learn_limit": 5' "$T/k5/runs/mnist/f6_l3/s1/finetune.json" \
     && ok || ko "--learn-limit: rc=$rc $(tail -3 "$T/logk")"
 
+# no retained data for the methods (--retain-limit 0), the same cached original and gold: finetune, which
+# then trains on the new class alone, loses the kept classes it kept with all of them; the gold is untouched
+expect_fail "retain-limit over 100" "'101' is not a number from 0 to 100" "$C" --retain-limit 101 --data "$DATA"
+mkdir -p "$T/r0" && cp -r "$T/run/models" "$T/r0/"
+"$C" "${TINY[@]}" --seeds 1 --retain-limit 0 --methods finetune --out "$T/r0" >"$T/logr0" 2>&1; rc=$?
+ret() { grep -o '"retained_acc": [0-9.e-]*' "$1" | head -1 | cut -d' ' -f2; }
+a=$(ret "$T/run/runs/mnist/f6_l3/s1/finetune.json"); b=$(ret "$T/r0/runs/mnist/f6_l3/s1/finetune.json")
+[ $rc -eq 0 ] && grep -q "methods saw 0% of the retained data" "$T/r0/results.md" &&
+    grep -q '"retain_pct": 0' "$T/r0/runs/mnist/f6_l3/s1/finetune.json" && grep -q "gold: cached" "$T/logr0" &&
+    [ "$(ret "$T/run/runs/mnist/f6_l3/s1/retrain.json")" = "$(ret "$T/r0/runs/mnist/f6_l3/s1/retrain.json")" ] &&
+    awk -v a="$a" -v b="$b" 'BEGIN { exit !(a - b > 0.3) }' && ok ||
+    ko "--retain-limit 0: rc=$rc finetune retained $a with all, $b with none $(tail -3 "$T/logr0")"
+
 # a held-out speaker: its records, report and cached models say so; --resume with another speaker is refused
 SP=(--quick --limit 40 --test-limit 30 --modalities speech --data "$DATA" --no-plots --seeds 1 --methods none)
 "$C" "${SP[@]}" --split george --out "$T/sp" >"$T/logs" 2>&1; rc=$?

@@ -601,6 +601,53 @@ static void test_no_heldout(const Net *net0, const UnlearnTask *t, const Unlearn
     }
 }
 
+/* no retained data (unlearn-compare --retain-limit 0): the standard batch is forget and learn, half
+ * each (learn only without a forget term); every method but SSD runs; SSD refuses, since with D = the
+ * forget set nothing would be dampened; ours takes its retain-free path (no pull) and differs from its
+ * run with retained data */
+static void test_no_retain(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c, const TrainConfig *recipe) {
+    char err[256];
+    UnlearnTask h = *t;
+    h.retain = ds_take_per_class(t->retain, 0, 1);
+    CHECK(h.retain && h.retain->n == 0);
+    const int fts[2] = {-1, (int)TGT_SLOT};
+    for (int k = 0; k < 2; k++) {
+        const int ft = fts[k];
+        Mixer mx;
+        mixer_init(&mx, net0->n_classes, 9);
+        mixer_standard(&mx, &h, c->batch, ft, 1.0f);
+        CHECK(mixer_ready(&mx, net0, err, sizeof err) == 0);
+        int cnt[3] = {0, 0, 0}, nb = mixer_next(&mx);
+        for (int i = 0; i < nb; i++) cnt[mx.tag[i]]++;
+        CHECKF(nb == c->batch && cnt[TAG_RETAIN] == 0 &&
+                   cnt[TAG_FORGET] == (ft >= 0 ? c->batch / 2 : 0) && cnt[TAG_LEARN] == nb - cnt[TAG_FORGET],
+               "no retain, forget target %d: batch %d = %d retain + %d learn + %d forget", ft, nb, cnt[TAG_RETAIN],
+               cnt[TAG_LEARN], cnt[TAG_FORGET]);
+        mixer_free(&mx);
+    }
+    for (int mi = 0; unlearn_methods[mi]; mi++) {
+        const UnlearnMethod *m = unlearn_methods[mi];
+        UnlearnConfig cm = *c;
+        cm.steps = 20; cm.new_class_steps = 20;
+        TrainConfig rc = *recipe;
+        rc.epochs = 1;
+        if (!strcmp(m->name, "retrain")) { cm.recipe = &rc; cm.steps = 0; }
+        Net *a = net_clone(net0);
+        UnlearnStats st;
+        err[0] = 0;
+        int r = m->run(a, &h, &cm, &st, err, sizeof err);
+        if (!strcmp(m->name, "ssd")) CHECKF(r != 0 && strstr(err, "needs retained data"), "ssd without retain: %d %s", r, err);
+        else CHECKF(r == 0 && !same_weights(a, net0), "%s without retained data: rc %d %s", m->name, r, err);
+        if (!strcmp(m->name, "ours")) {
+            Net *b = net_clone(net0);
+            CHECK(m->run(b, t, &cm, &st, err, sizeof err) == 0 && !same_weights(a, b));
+            net_free(b);
+        }
+        net_free(a);
+    }
+    ds_free(h.retain);
+}
+
 int main(void) {
     svc_set_threads(1);   /* OpenMP threads spin on the shared machine */
     char err[256];
@@ -714,6 +761,7 @@ int main(void) {
     test_head_only(net0, &t, &c);
     test_small_batches(net0, &t, &c, &recipe);
     test_no_heldout(net0, &t, &c, &recipe);
+    test_no_retain(net0, &t, &c, &recipe);
 
     /* ---- plain forgetting runs for every method ---- */
     {

@@ -44,6 +44,8 @@ static void usage(FILE *f) {
             "  --limit N             training samples per class (default: all)\n"
             "  --test-limit N        test samples per class (default: all)\n"
             "  --learn-limit K       only K training examples of the new class, for the methods and the gold\n"
+            "  --retain-limit PCT    the methods see PCT%% of the retained training data (0: none; the same number of\n"
+            "                        each kept class, seeded); the gold, the original and the metrics see all of it\n"
             "                        (few-shot replacement; default: all)\n"
             "  --pretrain-epochs N   epochs of originals and golds (default: mnist 3, speech 6)\n"
             "  --steps N             optimiser-step budget of each method (default: mnist 100, speech 60)\n"
@@ -173,7 +175,8 @@ static int parse_numbers(Plan *p, const CliOpt *o, char *err, size_t el) {
         cli_int(o, "relearn-steps", q ? 30 : 100, 1, 1000000, &rs, err, el) ||
         cli_int(o, "threads", 1, 1, 256, &th, err, el) ||
         cli_int(o, "jobs", 2, 1, 64, &jb, err, el) || cli_int(o, "learn-limit", 0, 1, 1000000, &ll, err, el) ||
-        cli_float(o, "relearn-lr", 0, 1e-9, 10, &rlr, err, el))
+        cli_float(o, "relearn-lr", 0, 1e-9, 10, &rlr, err, el) ||
+        cli_float(o, "retain-limit", -1, 0, 100, &p->retain_pct, err, el))
         return -1;
     p->limit = (int)lim;
     p->test_limit = (int)tlim;
@@ -206,7 +209,7 @@ static int parse_eval(Plan *p, const char *s) {
 int plan_parse(Plan *p, int argc, char **argv) {
     CliOpt o[] = {{"methods", 1, 0}, {"modalities", 1, 0}, {"seeds", 1, 0}, {"forget", 1, 0}, {"learn", 1, 0},
                   {"pairs", 1, 0}, {"classes", 1, 0}, {"eval", 1, 0}, {"run", 1, 0}, {"out", 1, 0},
-                  {"shard", 1, 0}, {"merge", 1, 0}, {"no-report", 0, 0}, {"jobs", 1, 0}, {"limit", 1, 0}, {"test-limit", 1, 0}, {"learn-limit", 1, 0},
+                  {"shard", 1, 0}, {"merge", 1, 0}, {"no-report", 0, 0}, {"jobs", 1, 0}, {"limit", 1, 0}, {"test-limit", 1, 0}, {"learn-limit", 1, 0}, {"retain-limit", 1, 0},
                   {"pretrain-epochs", 1, 0}, {"steps", 1, 0}, {"relearn-steps", 1, 0}, {"relearn-lr", 1, 0},
                   {"quick", 0, 0}, {"no-plots", 0, 0}, {"net", 1, 0}, {"split", 1, 0}, {"data", 1, 0},
                   {"threads", 1, 0}, {"device", 1, 0}, {"quiet", 0, 0}, {"resume", 0, 0}, {"help", 0, 0}, {0, 0, 0}};

@@ -34,6 +34,7 @@ typedef struct {
     int shard, nshards;           /* run units u with u % nshards == shard (0-based) */
     int eval_val;                 /* 1: score on the validation split (tuning); test data is never loaded */
     int limit, test_limit;
+    double retain_pct;                /* --retain-limit: % of the retained training data the methods see (-1: all) */
     int learn_limit;                  /* new-class training examples (0: all) */        /* per-class subsets (-1: the modality's default, i.e. all) */
     int pretrain_epochs;          /* 0: the modality's compare_epochs / recipe */
     long steps;                   /* 0: the modality's compare_steps */

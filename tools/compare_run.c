@@ -45,6 +45,7 @@ typedef struct {
     ClassMap orig_map;
     Net *orig;
     Cost oc;
+    Dataset *method_retain;   /* --retain-limit: the retained data the methods see (NULL: all of t.retain) */
 } SeedCtx;
 
 static double now_s(void) {
@@ -218,9 +219,18 @@ static void model_path(const Plan *p, const ModData *md, const SeedCtx *sc, int 
 
 static void seedctx_free(SeedCtx *sc) {
     if (sc->mi >= 0) task_free(&sc->t);   /* frees the validation sets too */
+    ds_free(sc->method_retain);
     net_free(sc->orig);
     memset(sc, 0, sizeof *sc);
     sc->mi = -1;
+}
+
+/* --retain-limit: pct % of the retained training set, the same number of each of its n_kept classes
+ * (at least one each when pct > 0), a seeded draw; pct 0: an empty set. */
+static Dataset *retain_share(const Dataset *retain, int n_kept, double pct, uint64_t seed) {
+    int k = (int)floor(pct / 100.0 * retain->n / (n_kept > 0 ? n_kept : 1) + 0.5);
+    if (pct > 0 && k < 1) k = 1;
+    return ds_take_per_class(retain, k, seed ^ 0x7265746169ULL);
 }
 
 static int seedctx_open(const Plan *p, const ModData *md, int pi, int si, SeedCtx *sc, char *err, size_t el) {
@@ -238,6 +248,11 @@ static int seedctx_open(const Plan *p, const ModData *md, int pi, int si, SeedCt
     sc->pi = pi;
     sc->si = si;
     if (task_attach_val(&sc->t, md->fit, err, el)) return -1;
+    if (p->retain_pct >= 0 && !(sc->method_retain = retain_share(sc->t.retain, sc->t.after.n_slots - 1, p->retain_pct,
+                                                                 (uint64_t)seed))) {
+        snprintf(err, el, "out of memory");
+        return -1;
+    }
     char path[PATH_MAX];
     model_path(p, md, sc, 0, path, sizeof path);
     Dataset *pre = ds_filter_classes(md->train, sc->orig_map.slot_class, sc->orig_map.n_slots);
@@ -297,6 +312,7 @@ static void record_head(const Plan *p, const ModData *md, const SeedCtx *sc, int
     r->threads = omp_get_max_threads();
     r->learn_limit = p->learn_limit;
     snprintf(r->split, sizeof r->split, "%.31s", split_of(p, p->mods[md->mi]));
+    r->retain_pct = p->retain_pct;
     r->role = role == ROLE_ORIGINAL ? REC_ORIGINAL : role == ROLE_GOLD ? REC_GOLD : REC_METHOD;
 }
 
@@ -316,7 +332,9 @@ static int run_method(const Plan *p, const ModData *md, const SeedCtx *sc, int r
     if (p->quick) uc.importance_samples = 256;
     UnlearnStats st;
     memset(&st, 0, sizeof st);
-    int bad = p->methods[role]->run(net, &sc->t, &uc, &st, err, el);
+    UnlearnTask t = sc->t;   /* the method's view: with --retain-limit only its share of the retained data */
+    if (sc->method_retain) t.retain = sc->method_retain;
+    int bad = p->methods[role]->run(net, &t, &uc, &st, err, el);
     net_sync_to_host(net);
     *cost = (Cost){st.seconds, st.flops, st.steps, 0};
     if (bad) { net_free(net); return -1; }
@@ -365,7 +383,7 @@ static int kept_record(const RunRecord *r, const char *path, char *err, size_t e
                !strcmp(old.net, r->net) && !strcmp(old.method, r->method) && !strcmp(old.classes, r->classes) &&
                !strcmp(old.eval, r->eval) && old.forget == r->forget && old.learn == r->learn &&
                old.seed == r->seed && old.role == r->role && old.learn_limit == r->learn_limit &&
-               !strcmp(old.split, r->split);
+               !strcmp(old.split, r->split) && old.retain_pct == r->retain_pct;
     record_free(&old);
     if (same) return 1;
     snprintf(err, el, "%.1800s: a run record of other options is in the way (remove it, or run without --resume)", path);

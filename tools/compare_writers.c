@@ -114,8 +114,10 @@ static int write_md(const Plan *p, const Group *g, int ng, double secs, const ch
         if (r->learn_limit > 0) snprintf(kk, sizeof kk, "; %d new-class examples", r->learn_limit);
         char sp[96] = "";
         if (r->split[0]) snprintf(sp, sizeof sp, "; speaker %.31s held out", r->split);
-        fprintf(f, "## %s: forget %d, learn %d (pre-trained on %s; net %s%s%s; scored on %s)\n\n", r->modality, r->forget,
-                r->learn, r->classes, r->net, kk, sp, strcmp(r->eval, "val") ? "test data" : "VALIDATION data (tuning run)");
+        char rp[64] = "";
+        if (r->retain_pct >= 0) snprintf(rp, sizeof rp, "; methods saw %g%% of the retained data", r->retain_pct);
+        fprintf(f, "## %s: forget %d, learn %d (pre-trained on %s; net %s%s%s%s; scored on %s)\n\n", r->modality,
+                r->forget, r->learn, r->classes, r->net, kk, sp, rp, strcmp(r->eval, "val") ? "test data" : "VALIDATION data (tuning run)");
         fprintf(f, "### Outputs\n\n");
         md_table(f, &g[i], TAB_OUTPUT);
         fprintf(f, "\n### Features\n\n");

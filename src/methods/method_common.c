@@ -43,6 +43,15 @@ void mixer_add(Mixer *m, const Dataset *d, int quota, TargetKind target, const C
 }
 
 void mixer_standard(Mixer *m, const UnlearnTask *t, int B, int forget_target, float forget_weight) {
+    const int has_forget = forget_target >= 0 && t->forget && t->forget->n > 0;
+    if (!t->retain || t->retain->n == 0) {   /* no retained data: forget and learn fill the batch, half each */
+        if (B < 2) B = 2;
+        int qf = has_forget ? (t->learn && t->learn->n > 0 ? B / 2 : B) : 0;
+        mixer_add(m, t->learn, B - qf, TGT_SLOT, &t->after, -1, 1.0f, TAG_LEARN);
+        if (has_forget)
+            mixer_add(m, t->forget, qf, (TargetKind)forget_target, &t->before, t->slot, forget_weight, TAG_FORGET);
+        return;
+    }
     int share = class_share(B, t->after.n_slots);
     int used = 0;
     if (t->learn && t->learn->n > 0) used += share;

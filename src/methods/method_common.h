@@ -65,7 +65,9 @@ enum { TAG_RETAIN = 0, TAG_LEARN = 1, TAG_FORGET = 2 };
 /* The usual mixture: retain (after map, weight 1) gets what the others leave;
  * learn (after map, weight 1) one class share; if forget_target >= 0, forget
  * with that target kind, avoid_slot = t->slot, before map, weight forget_weight,
- * one class share. */
+ * one class share.  Without retained data (an empty t->retain: unlearn-compare
+ * --retain-limit 0) forget and learn fill the batch, B/2 each (learn all of it
+ * when there is no forget term), as the seed's own baseline does. */
 void mixer_standard(Mixer *m, const UnlearnTask *t, int B, int forget_target, float forget_weight);
 
 typedef struct {

@@ -46,6 +46,10 @@
  * Variants found by name, never in the default list (unlearn_ablations[]):
  * ours:full (the full-cost setting), ours:v1 (the first version), ours:no-pull,
  * ours:no-reinit.  The settings are OursOpts values below.
+ *
+ * Without retained data (unlearn-compare --retain-limit 0) step 1 ranks by I_f
+ * alone and step 3 is off (no kept features to pull towards); batches hold
+ * forget and learn samples only (mixer_standard).
  */
 #include "method_common.h"
 #include "ours.h"
@@ -103,9 +107,9 @@ long ours_reinit(Net *net, const Dataset *fs, const Dataset *rs, const ClassMap 
     uint8_t *pick = calloc(P, 1);
     long n = -1;
     if (!If || !Ir || !ratio || !pick) { snprintf(err, errlen, "out of memory"); goto out; }
-    if (saliency_fisher(net, fs, before, batch, If, flops, err, errlen) ||
-        saliency_fisher(net, rs, before, batch, Ir, flops, err, errlen))
-        goto out;
+    if (saliency_fisher(net, fs, before, batch, If, flops, err, errlen)) goto out;
+    if (rs->n == 0) memset(Ir, 0, P * sizeof(float));   /* no retained data: rank by I_f alone */
+    else if (saliency_fisher(net, rs, before, batch, Ir, flops, err, errlen)) goto out;
     /* specificity over conv/linear weights only (biases and BN get -1: never chosen) */
     double mean_ir = 0;
     for (size_t i = 0; i < P; i++) { mean_ir += Ir[i]; ratio[i] = -1.0f; }
@@ -308,7 +312,7 @@ static int run_opts(Net *net, const UnlearnTask *t, const UnlearnConfig *c, cons
     Dataset *fs = importance_set(t->forget, NULL, &ci, 71), *rs = importance_set(t->retain, NULL, &ci, 72);
     if (!teacher) goto out;
     if (!fs || !rs) { snprintf(err, errlen, "out of memory"); goto out; }
-    if (o->pull > 0) {
+    if (o->pull > 0 && rs->n > 0) {   /* the pull needs the kept classes' features: off without retained data */
         mu = malloc(sizeof(float) * (size_t)K * d);
         if (!mu || ours_feature_means(teacher, rs, &t->before, fl, c->batch, mu, &s2, &st->flops)) {
             snprintf(err, errlen, "out of memory (feature means)");

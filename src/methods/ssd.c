@@ -79,6 +79,11 @@ static int dampen_on_host(Net *net, const Dataset *dd, const Dataset *df, const 
 
 int ssd_dampen(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, long *n_dampened,
                char *err, size_t errlen) {
+    if (!t->retain || t->retain->n == 0) {   /* D would be the forget set alone: I_f never exceeds alpha x I_D */
+        snprintf(err, errlen, "ssd: needs retained data (it dampens what the forget set needs more than the whole "
+                              "training data does)");
+        return -1;
+    }
     Dataset *sub = importance_set(t->retain, t->forget, c, 31);
     Dataset *df = importance_set(t->forget, NULL, c, 32);
     Dataset *dd = NULL;
