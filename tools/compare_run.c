@@ -253,6 +253,9 @@ static int seedctx_open(const Plan *p, const ModData *md, int pi, int si, SeedCt
         snprintf(err, el, "out of memory");
         return -1;
     }
+    if (sc->method_retain && !p->quiet)
+        fprintf(stderr, "[%s %d->%d seed %d] the methods see %d of the %d retained training samples (--retain-limit %g)\n",
+                m->name, pr->forget, pr->learn, seed, sc->method_retain->n, sc->t.retain->n, p->retain_pct);
     char path[PATH_MAX];
     model_path(p, md, sc, 0, path, sizeof path);
     Dataset *pre = ds_filter_classes(md->train, sc->orig_map.slot_class, sc->orig_map.n_slots);
