@@ -23,6 +23,10 @@ static void help(const Modality *m) {
            "  --folder DIR        the recordings\n"
            "  --skip-unknown      score only clips of digits the model has a slot for (default: such a\n"
            "                      clip is refused, since the model cannot say its digit)\n"
+           "  --forget C          also report where the clips of digit C land: the share said to be C, or,\n"
+           "                      when the model has no slot for C, the share in the slot of --learn L\n"
+           "                      (the class that replaced it: the leakage of an unlearned model)\n"
+           "  --learn L           the class in C's old slot (with --forget)\n"
            "  --max-seconds X     longest clip accepted (default %g)\n"
            "  --json FILE         also write the scores as JSON\n"
            "  --threads N         CPU threads (default: all cores)\n\n"
@@ -52,10 +56,11 @@ static int model_norm(const char *path, MelNorm *norm, char *err, size_t errlen)
     return rc;
 }
 
-/* Refuse the first clip whose digit has no slot (unless skipping).  0 or -1 with err. */
-static int check_digits(const VoiceClips *c, const ClassMap *cm, int skip, char *err, size_t errlen) {
+/* Refuse the first clip whose digit has no slot (unless skipping; the --forget digit is reported apart).
+ * 0 or -1 with err. */
+static int check_digits(const VoiceClips *c, const ClassMap *cm, int skip, int forget, char *err, size_t errlen) {
     for (int i = 0; i < c->ix.n && !skip; i++)
-        if (classmap_slot(cm, c->ix.digit[i]) < 0) {
+        if (classmap_slot(cm, c->ix.digit[i]) < 0 && c->ix.digit[i] != forget) {
             char cl[256];
             classmap_format(cm, cl, sizeof cl);
             snprintf(err, errlen, "%s: digit %d has no output slot in the model (its classes: %s); "
@@ -65,14 +70,59 @@ static int check_digits(const VoiceClips *c, const ClassMap *cm, int skip, char 
     return 0;
 }
 
+/* Where the clips of the forgotten digit land (--forget C [--learn L]). */
+typedef struct {
+    int digit, slot, slot_class;   /* digit -1: not asked */
+    long n, in_slot;
+} ForgetShare;
+
+/* Score the clips of f->digit against the slot that is (or replaced) it.  0, or -1 with err. */
+static int forget_share(Net *net, const ClassMap *cm, const VoiceRecipe *r, const VoiceClips *c, int learn,
+                        ForgetShare *f, char *err, size_t errlen) {
+    const int C = f->digit;
+    f->slot = classmap_slot(cm, C);
+    if (f->slot < 0 && learn >= 0) f->slot = classmap_slot(cm, learn);
+    if (f->slot < 0) {
+        snprintf(err, errlen, learn >= 0 ? "the model has no slot for digit %d nor for digit %d (--learn)"
+                                         : "the model has no slot for digit %d; say which class replaced it with --learn",
+                 C, learn);
+        return -1;
+    }
+    f->slot_class = cm->slot_class[f->slot];
+    int *idx = malloc(sizeof(int) * (size_t)(c->ix.n ? c->ix.n : 1)), n = 0;
+    if (!idx) { snprintf(err, errlen, "out of memory"); return -1; }
+    for (int i = 0; i < c->ix.n; i++)
+        if (c->ix.digit[i] == C) idx[n++] = i;
+    ClassMap as = *cm;   /* the slot read as C: a clip of C "correct" = said to be in that slot */
+    as.slot_class[f->slot] = C;
+    VoiceScore s = {0};
+    int rc = n ? voice_eval_clips(net, &as, r, c, idx, n, &s, err, errlen) : 0;
+    f->n = n;
+    f->in_slot = n && !rc ? s.digit_ok[C] : 0;
+    voice_score_free(&s);
+    free(idx);
+    return rc;
+}
+
 static int write_json(const char *path, const char *model, const char *folder, const VoiceScore *s,
-                      char *const *speakers, char *err, size_t errlen) {
+                      char *const *speakers, const ForgetShare *f, char *err, size_t errlen) {
     JsonWriter w;
     jw_init(&w, JW_PRETTY);
     jw_object(&w, JW_LINES);
     jw_key(&w, "model"); jw_str(&w, model);
     jw_key(&w, "folder"); jw_str(&w, folder);
     jw_key(&w, "score"); voice_score_json(&w, s, speakers);
+    if (f->digit >= 0) {
+        jw_key(&w, "forget");
+        jw_object(&w, JW_INLINE);
+        jw_key(&w, "digit"); jw_int(&w, f->digit);
+        jw_key(&w, "slot"); jw_int(&w, f->slot);
+        jw_key(&w, "slot_class"); jw_int(&w, f->slot_class);
+        jw_key(&w, "n"); jw_int(&w, f->n);
+        jw_key(&w, "in_slot"); jw_int(&w, f->in_slot);
+        jw_key(&w, "share"); jw_num6(&w, f->n ? (double)f->in_slot / (double)f->n : 0.0);
+        jw_end(&w);
+    }
     jw_end(&w);
     int rc = report_write_json(path, &w, err, errlen);
     jw_free(&w);
@@ -80,7 +130,7 @@ static int write_json(const char *path, const char *model, const char *folder, c
 }
 
 /* Load, check, score, print.  0 or -1 with err. */
-static int run(const Modality *m, const CliOpt *o, double max_s, char *err, size_t errlen) {
+static int run(const Modality *m, const CliOpt *o, double max_s, int forget, int learn, char *err, size_t errlen) {
     const char *path = cli_str(o, "model", NULL), *dir = cli_str(o, "folder", NULL), *json = cli_str(o, "json", NULL);
     ClassMap cm;
     VoiceRecipe r;
@@ -99,14 +149,19 @@ static int run(const Modality *m, const CliOpt *o, double max_s, char *err, size
                  net->in_c, net->in_h, net->in_w, p.n_mels, p.frames);
         rc = -1;
     }
-    if (!rc) rc = check_digits(&c, &cm, cli_flag(o, "skip-unknown"), err, errlen);
+    ForgetShare f = {.digit = forget};
+    if (!rc) rc = check_digits(&c, &cm, cli_flag(o, "skip-unknown"), forget, err, errlen);
+    if (!rc && forget >= 0) rc = forget_share(net, &cm, &r, &c, learn, &f, err, errlen);
     if (!rc) rc = voice_eval_clips(net, &cm, &r, &c, NULL, 0, &s, err, errlen);
     if (!rc) {
         printf("%s on %s (front end %s): %d clips, %d speakers\n\n", esc(path), esc(dir), mel_norm_name(r.norm),
                c.ix.n, c.ix.n_speakers);
         voice_score_table(stdout, &s, c.ix.speakers);
         if (s.unscored) printf("skipped %ld clips of digits the model has no slot for\n", s.unscored);
-        if (json && !(rc = write_json(json, path, dir, &s, c.ix.speakers, err, errlen))) printf("wrote %s\n", esc(json));
+        if (forget >= 0)
+            printf("digit %d: %ld of its %ld clips in slot %d (class %d): %.1f%%\n", forget, f.in_slot, f.n, f.slot,
+                   f.slot_class, f.n ? 100.0 * (double)f.in_slot / (double)f.n : 0.0);
+        if (json && !(rc = write_json(json, path, dir, &s, c.ix.speakers, &f, err, errlen))) printf("wrote %s\n", esc(json));
     }
     voice_score_free(&s);
     voice_clips_free(&c);
@@ -115,16 +170,19 @@ static int run(const Modality *m, const CliOpt *o, double max_s, char *err, size
 }
 
 int cmd_eval_folder(const Modality *m, int argc, char **argv) {
-    CliOpt o[] = {{"model", 1, 0}, {"folder", 1, 0}, {"skip-unknown", 0, 0}, {"max-seconds", 1, 0},
+    CliOpt o[] = {{"model", 1, 0}, {"folder", 1, 0}, {"skip-unknown", 0, 0}, {"max-seconds", 1, 0}, {"forget", 1, 0},
+                  {"learn", 1, 0},
                   {"json", 1, 0}, {"threads", 1, 0}, {"help", 0, 0}, {0, 0, 0}};
     char err[1024];
     if (cli_parse(o, argc, argv, 2, err, sizeof err)) { fprintf(stderr, "%s eval-folder: %s\n", m->program, err); return 2; }
     if (cli_flag(o, "help")) { help(m); return 0; }
-    long threads;
+    long threads, forget, learn;
     double max_s;
     const char *json = cli_str(o, "json", NULL);
     if (svc_threads_opt(o, &threads, err, sizeof err) ||
         cli_float(o, "max-seconds", VOICE_FOLDER_MAX_SECONDS, 0.1, 3600, &max_s, err, sizeof err) ||
+        cli_int(o, "forget", -1, 0, 9, &forget, err, sizeof err) || cli_int(o, "learn", -1, 0, 9, &learn, err, sizeof err) ||
+        (learn >= 0 && forget < 0 && snprintf(err, sizeof err, "--learn needs --forget") > 0) ||
         (json && svc_check_outputs(&json, 1, err, sizeof err))) {
         fprintf(stderr, "%s eval-folder: %s\n", m->program, err);
         return 2;
@@ -134,6 +192,6 @@ int cmd_eval_folder(const Modality *m, int argc, char **argv) {
         return 2;
     }
     svc_set_threads((int)threads);
-    if (run(m, o, max_s, err, sizeof err)) { fprintf(stderr, "%s eval-folder: %s\n", m->program, err); return 1; }
+    if (run(m, o, max_s, (int)forget, (int)learn, err, sizeof err)) { fprintf(stderr, "%s eval-folder: %s\n", m->program, err); return 1; }
     return 0;
 }

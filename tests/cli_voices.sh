@@ -71,6 +71,20 @@ PY
         && grep -q "^| \*\*all\*\* | 8 |" "$T/fo" && ok || ko "eval-folder table: $(cat "$T/fo")"
     python3 -c "import json,sys; j=json.load(open(sys.argv[1]))['score']; assert j['n']==8 and set(j['per_speaker'])=={'anna','bo-b'}" \
         "$T/f.json" && ok || ko "eval-folder json"
+    # --forget C: where C's clips land.  For a digit with a slot, the share is its own accuracy; for one
+    # without (3: these models never had it), the slot of --learn L is read as C's, and its clips leave the table
+    "$S" eval-folder --model "$M" --folder "$T/mine" --forget 1 --json "$T/f1.json" --threads 1 >"$T/fo1" 2>&1 &&
+        python3 -c "import json,sys; j=json.load(open(sys.argv[1])); f=j['forget']; assert f['digit']==1 and f['slot_class']==1 and f['n']==2; assert abs(f['share']-j['score']['per_digit']['1'])<1e-5, (f, j['score'])" \
+        "$T/f1.json" && grep -q "^digit 1: [0-2] of its 2 clips in slot" "$T/fo1" && ok || ko "eval-folder --forget 1: $(cat "$T/fo1")"
+    mkdir -p "$T/mine3" && cp "$T/mine/"*.wav "$T/mine3/" && cp "$R/3_theo_1.wav" "$T/mine3/3_anna_0.wav" &&
+        cp "$R/3_lucas_1.wav" "$T/mine3/3_bo-b_0.wav"
+    expect_fail "eval-folder --forget without a slot" "no slot for digit 3; say which class replaced it with --learn" \
+        "$S" eval-folder --model "$M" --folder "$T/mine3" --forget 3 --threads 1
+    expect_fail "eval-folder --learn alone" "--learn needs --forget" "$S" eval-folder --model "$M" --folder "$T/mine3" --learn 6
+    "$S" eval-folder --model "$M" --folder "$T/mine3" --forget 3 --learn 6 --json "$T/f3.json" --threads 1 >"$T/fo3" 2>&1 &&
+        grep -q "^| \*\*all\*\* | 8 |" "$T/fo3" && grep -q "skipped 2 clips" "$T/fo3" &&
+        python3 -c "import json,sys; f=json.load(open(sys.argv[1]))['forget']; assert f['digit']==3 and f['slot_class']==6 and f['n']==2 and 0<=f['in_slot']<=2" \
+        "$T/f3.json" && ok || ko "eval-folder --forget 3 --learn 6: $(cat "$T/fo3")"
     # each refusal: one line naming the file, exit 1, no crash
     refuse() {   # refuse NAME PATTERN FOLDER [options]
         local name=$1 pat=$2 dir=$3; shift 3
