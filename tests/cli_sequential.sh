@@ -16,5 +16,10 @@ bash "$S" --bin "$B" --data "$DATA" --seeds 1 --methods ours --steps 5 --limit 2
 # the gold's second step files under half of the 2s in their old slot, and some 7s there
 awk -F, '$2 == "retrain" && $3 == 2 { exit !($9 < 0.5 && $10 > 0) }' "$T/seq/results.csv" && ok ||
     ko "gold step 2 did not replace 2 by 7: $(grep retrain "$T/seq/results.csv")"
+# --report-only rebuilds the same table from results.csv
+cp "$T/seq/results.md" "$T/md0" && rm "$T/seq/results.md"
+bash "$S" --report-only --out "$T/seq" 2>/dev/null && cmp -s "$T/md0" "$T/seq/results.md" && ok || ko "--report-only"
+bash "$S" --report-only --out "$T/nothing" 2>"$T/err"; [ $? -eq 1 ] && grep -q "no results to report" "$T/err" && ok ||
+    ko "--report-only without results"
 echo "cli_sequential: $pass passed, $fail failed"
 [ $fail -eq 0 ]

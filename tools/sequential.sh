@@ -3,6 +3,7 @@
 # and for the gold (retrain at each step); does 6 come back after the second one?
 #   tools/sequential.sh [--seeds 1,2,3] [--methods ours,baseline+retain,neggrad+] [--steps 100]
 #                       [--out DIR] [--bin DIR] [--data DIR] [--limit N] [--test-limit N] [--threads N]
+#   tools/sequential.sh --report-only [--out DIR]   (results.md again from DIR/results.csv)
 # The original is pre-trained on 0,1,2,4,5,6,8,9 (no 3, no 7).  Step 1: forget 6, learn 3; step 2:
 # forget 2, learn 7, on step 1's model.  After each step the model is scored for 6 (`mnist-unlearn eval
 # --forget 6 --learn 3`: sixes in the old slot, threes there, the kept classes, a linear probe for 6 in
@@ -12,21 +13,23 @@
 # to DIR/models.  Exit 1 on the first failed command, with its output.
 set -euo pipefail
 seeds=1,2,3 methods=ours,baseline+retain,neggrad+ steps=100 out=sequential bin=bin
-pass=()
+pass=() report=
 while [ $# -gt 0 ]; do
     case $1 in
         --seeds) seeds=$2 ;; --methods) methods=$2 ;; --steps) steps=$2 ;; --out) out=$2 ;; --bin) bin=$2 ;;
         --data|--limit|--test-limit|--threads) pass+=("$1" "$2") ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --report-only) report=1; shift; continue ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "sequential.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift 2 || { echo "sequential.sh: $1 needs a value" >&2; exit 2; }
 done
 [[ $steps =~ ^[1-9][0-9]*$ ]] || { echo "sequential.sh: --steps: '$steps' is not a positive integer" >&2; exit 2; }
 [[ $seeds =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "sequential.sh: --seeds: '$seeds' is not a list of integers" >&2; exit 2; }
-U="$bin/mnist-unlearn"
-[ -x "$U" ] || { echo "sequential.sh: $U: not found (build with make, or give --bin)" >&2; exit 1; }
-mkdir -p "$out/models" "$out/runs"
+U="$bin/mnist-unlearn" csv="$out/results.csv"
+[ -n "$report" ] || [ -x "$U" ] || { echo "sequential.sh: $U: not found (build with make, or give --bin)" >&2; exit 1; }
+[ -z "$report" ] || [ -f "$csv" ] || { echo "sequential.sh: $csv: no results to report" >&2; exit 1; }
+[ -n "$report" ] || mkdir -p "$out/models" "$out/runs"
 M="$out/models"
 run() {   # run a command quietly; on failure show its output and stop
     local log
@@ -37,6 +40,7 @@ rows=()
 IFS=, read -r -a S <<<"$seeds"
 IFS=, read -r -a MS <<<"retrain,$methods"
 for s in "${S[@]}"; do
+    [ -z "$report" ] || break
     mkdir -p "$out/runs/s$s"
     echo "[seed $s] original (0,1,2,4,5,6,8,9)" >&2
     run "$U" pretrain --classes 0,1,2,4,5,6,8,9 --seed "$s" --out "$M/original_s$s.safetensors" --quiet "${pass[@]}"
@@ -63,36 +67,22 @@ for s in "${S[@]}"; do
         done
     done
 done
-csv="$out/results.csv"
-{ echo "seed,method,step,leak6,new3,retained,probe6,relearn6_steps,leak2,new7"; printf '%s\n' "${rows[@]}"; } >"$csv.tmp"
-mv "$csv.tmp" "$csv"
-# mean ± t(0.975, n-1) sd / sqrt(n) per (method, step) and column; percentages for the shares
-awk -F, -v methods="retrain,$methods" '
-function t975(df) { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228", T, " "); return df <= 10 ? T[df] : 1.96 }
-function cell(key, c, scale,   n, m, v, h) {
-    n = cnt[key, c]; if (!n) return "-"
-    m = sum[key, c] / n; v = n > 1 ? (sq[key, c] - n * m * m) / (n - 1) : 0; if (v < 0) v = 0
-    h = n > 1 ? t975(n - 1) * sqrt(v / n) : 0
-    return sprintf(scale == 100 ? "%.1f ± %.1f" : "%.0f ± %.0f", scale * m, scale * h)
-}
-NR > 1 { key = $2 SUBSEP $3; seen[key] = 1; ns[key]++
-         for (c = 4; c <= 10; c++) if ($c != "" && $c != "null") { cnt[key, c]++; sum[key, c] += $c; sq[key, c] += $c * $c } }
-END {
-    print "# Sequential replacements on MNIST: 6 -> 3, then 2 -> 7 on the result\n"
-    print "Original pre-trained on 0,1,2,4,5,6,8,9; every method and the gold (retrain, from scratch at each step) " \
-          "run twice in a row. Cells: mean ± half-width of the 95% interval of the mean (Student t), n = seeds. " \
-          "6 in slot: test sixes filed into the slot 6 had (it holds 3 after step 1); probe 6: balanced accuracy of a " \
-          "linear probe for 6 against the kept classes on penultimate features; relearn 6: SGD steps until 6 is " \
-          "relearnt in a fresh slot (null, never within the cap, is left out of the mean). " \
-          "After step 2: 2 in its old slot (now 7) and 7 in it.\n"
-    print "| method | step | n | 6 in slot % | 3 in slot % | retained % | probe 6 % | relearn 6 steps | 2 in slot % | 7 in slot % |"
-    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    nm = split(methods, ML, ",")
-    for (i = 1; i <= nm; i++) for (k = 1; k <= 2; k++) {
-        key = ML[i] SUBSEP k; if (!seen[key]) continue
-        printf "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s |\n", ML[i], k, ns[key], cell(key, 4, 100),
-               cell(key, 5, 100), cell(key, 6, 100), cell(key, 7, 100), cell(key, 8, 1), cell(key, 9, 100), cell(key, 10, 100)
-    }
-}' "$csv" >"$out/results.md.tmp"
+if [ -z "$report" ]; then
+    { echo "seed,method,step,leak6,new3,retained,probe6,relearn6_steps,leak2,new7"; printf '%s\n' "${rows[@]}"; } >"$csv.tmp"
+    mv "$csv.tmp" "$csv"
+fi
+{
+    echo "# Sequential replacements on MNIST: 6 -> 3, then 2 -> 7 on the result"
+    echo
+    echo "Original pre-trained on 0,1,2,4,5,6,8,9; every method and the gold (retrain, from scratch at each step)" \
+         "run twice in a row. Cells: mean ± half-width of the 95% interval of the mean (Student t), n = seeds." \
+         "leak6: test sixes filed into the slot 6 had (it holds 3 after step 1); new3: threes there; retained: the" \
+         "other slotted classes (7 included after step 2); probe6: balanced accuracy of a linear probe for 6 against" \
+         "the kept classes on penultimate features; relearn6_steps: SGD steps until 6 is relearnt in a fresh slot" \
+         "(null, never within the cap, is left out of the mean). After step 2: leak2, the twos in their old slot" \
+         "(now 7's), and new7, the sevens there."
+    echo
+    awk -F, -v by=2,3 -v cols=4,5,6,7,8,9,10 -v scale=100,100,100,100,1,100,100 -f "$(dirname "$0")/mean_ci.awk" "$csv"
+} >"$out/results.md.tmp"
 mv "$out/results.md.tmp" "$out/results.md"
-echo "wrote $csv and $out/results.md" >&2
+echo "wrote $out/results.md" >&2
