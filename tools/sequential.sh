@@ -35,7 +35,7 @@ run() {   # run a command quietly; on failure show its output and stop
     local log
     log=$("$@" 2>&1) || { echo "sequential.sh: failed: $*" >&2; echo "$log" | tail -5 >&2; exit 1; }
 }
-num() { grep -o "\"$2\": [-0-9.e]*\|\"$2\": null" "$1" | head -1 | sed 's/.*: //'; }
+num() { { grep -o "\"$2\": [-0-9.e]*\|\"$2\": null" "$1" || true; } | head -1 | sed 's/.*: //'; }   # "" when absent
 rows=()
 IFS=, read -r -a S <<<"$seeds"
 IFS=, read -r -a MS <<<"retrain,$methods"
