@@ -114,6 +114,11 @@ grep -q "VALIDATION data" "$T/val1/results.md" && ok || ko "val run says it scor
 [ $rc -eq 0 ] && ls "$T/k5/models/"*gold*_f6_l3_k5_*s1.safetensors >/dev/null 2>&1 &&
     grep -q "5 new-class examples" "$T/k5/results.md" && grep -q '"learn_limit": 5' "$T/k5/runs/mnist/f6_l3/s1/finetune.json" \
     && ok || ko "--learn-limit: rc=$rc $(tail -3 "$T/logk")"
+# runs of two settings merged: two groups, never one table mixing 5-shot and full-data records
+"$C" "${TINY[@]}" --merge "$T/run,$T/k5" --out "$T/mixk" >"$T/logm" 2>&1; rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c "^## mnist: forget 6, learn 3" "$T/mixk/results.md")" -eq 2 ] &&
+    grep -q "^| finetune | 2 |" "$T/mixk/results.md" && grep -q "^| finetune | 1 |" "$T/mixk/results.md" && ok ||
+    ko "merge of two settings: rc=$rc $(grep "^## \|^| finetune" "$T/mixk/results.md" 2>/dev/null) $(tail -2 "$T/logm")"
 
 # no retained data for the methods (--retain-limit 0), the same cached original and gold: finetune, which
 # then trains on the new class alone, loses the kept classes it kept with all of them; the gold is untouched

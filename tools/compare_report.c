@@ -17,6 +17,16 @@ static int method_rank(const char *name) {
     return 1000;
 }
 
+/* The run's setting beyond the pair: net, new-class examples, held-out speaker, retained share (runs of
+ * different settings merged with --merge are different groups). */
+static int setting_cmp(const RunRecord *x, const RunRecord *y) {
+    int c = strcmp(x->net, y->net);
+    if (!c) c = (x->learn_limit > y->learn_limit) - (x->learn_limit < y->learn_limit);
+    if (!c) c = strcmp(x->split, y->split);
+    if (!c) c = (x->retain_pct > y->retain_pct) - (x->retain_pct < y->retain_pct);
+    return c;
+}
+
 static int rec_cmp(const void *a, const void *b) {
     const RunRecord *x = a, *y = b;
     int c = strcmp(x->modality, y->modality);
@@ -24,6 +34,7 @@ static int rec_cmp(const void *a, const void *b) {
     if (!c) c = (x->learn > y->learn) - (x->learn < y->learn);
     if (!c) c = strcmp(x->classes, y->classes);
     if (!c) c = strcmp(x->eval, y->eval);
+    if (!c) c = setting_cmp(x, y);
     if (!c) c = method_rank(x->method) - method_rank(y->method);
     if (!c) c = strcmp(x->method, y->method);
     if (!c) c = (x->seed > y->seed) - (x->seed < y->seed);
@@ -32,7 +43,7 @@ static int rec_cmp(const void *a, const void *b) {
 
 static int same_group(const RunRecord *a, const RunRecord *b) {
     return !strcmp(a->modality, b->modality) && a->forget == b->forget && a->learn == b->learn &&
-           !strcmp(a->classes, b->classes) && !strcmp(a->eval, b->eval);
+           !strcmp(a->classes, b->classes) && !strcmp(a->eval, b->eval) && !setting_cmp(a, b);
 }
 
 /* Split sorted records into groups and, inside each, rows of one method. */

@@ -280,8 +280,12 @@ static int write_json(const Plan *p, const Group *g, int ng, double secs, const 
 static int write_plots(const Plan *p, const Group *g, char *err, size_t el) {
     const RunRecord *r0 = &g->recs[0];
     char stem[PATH_MAX], path[PATH_MAX + 64], title[256];
-    snprintf(stem, sizeof stem, "%s/%s_f%d_l%d%s", p->outdir, r0->modality, r0->forget, r0->learn,
-             strcmp(r0->eval, "val") ? "" : "_val");
+    char set[96] = "";   /* a setting off the default gets its own files (several can be merged into one report) */
+    if (r0->learn_limit > 0) snprintf(set + strlen(set), sizeof set - strlen(set), "_k%d", r0->learn_limit);
+    if (r0->split[0]) snprintf(set + strlen(set), sizeof set - strlen(set), "_sp%.31s", r0->split);
+    if (r0->retain_pct >= 0) snprintf(set + strlen(set), sizeof set - strlen(set), "_r%g", r0->retain_pct);
+    snprintf(stem, sizeof stem, "%s/%s_f%d_l%d%s%s", p->outdir, r0->modality, r0->forget, r0->learn,
+             strcmp(r0->eval, "val") ? "" : "_val", set);
     SvgInterval rows[GROUP_MAX_ROWS];
     for (int c = 0; c < n_columns; c++) {
         if (!columns[c].band && strcmp(columns[c].key, "score")) continue;
