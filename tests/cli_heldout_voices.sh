@@ -10,6 +10,9 @@ bash "$H" --help | grep -q "do their sixes still land in the old slot" && ok || 
 bash "$H" --seeds x >/dev/null 2>"$T/err"; [ $? -eq 2 ] && grep -q "not a list of integers" "$T/err" && ok || ko "--seeds x"
 bash "$H" --nosuch 1 >/dev/null 2>"$T/err"; [ $? -eq 2 ] && grep -q "unknown option" "$T/err" && ok || ko "unknown option"
 bash "$H" --bin "$T/nobin" >/dev/null 2>"$T/err"; [ $? -eq 1 ] && grep -q "not found" "$T/err" && ok || ko "missing binary"
+# the script is bash over the CLIs, which their own suites run under ASan + UBSan: its runs are left to the release suite
+case "$B" in *asan*) echo "cli_heldout_voices: sanitizer build: the tiny run is left to the release suite"
+                     echo "cli_heldout_voices: $pass passed, $fail failed"; [ $fail -eq 0 ]; exit;; esac
 R="$DATA/fsdd/recordings"
 if [ ! -d "$R" ]; then
     if [ "${CI:-}" = true ]; then ko "no FSDD in $DATA (CI=true: missing data is a failure)"
