@@ -74,6 +74,7 @@ static int check_digits(const VoiceClips *c, const ClassMap *cm, int skip, int f
 typedef struct {
     int digit, slot, slot_class;   /* digit -1: not asked */
     long n, in_slot;
+    double share;                  /* in_slot / n (0 when n = 0) */
 } ForgetShare;
 
 /* Score the clips of f->digit against the slot that is (or replaced) it.  0, or -1 with err. */
@@ -99,6 +100,7 @@ static int forget_share(Net *net, const ClassMap *cm, const VoiceRecipe *r, cons
     int rc = n ? voice_eval_clips(net, &as, r, c, idx, n, &s, err, errlen) : 0;
     f->n = n;
     f->in_slot = n && !rc ? s.digit_ok[C] : 0;
+    f->share = n ? (double)f->in_slot / (double)n : 0.0;
     voice_score_free(&s);
     free(idx);
     return rc;
@@ -120,7 +122,7 @@ static int write_json(const char *path, const char *model, const char *folder, c
         jw_key(&w, "slot_class"); jw_int(&w, f->slot_class);
         jw_key(&w, "n"); jw_int(&w, f->n);
         jw_key(&w, "in_slot"); jw_int(&w, f->in_slot);
-        jw_key(&w, "share"); jw_num6(&w, f->n ? (double)f->in_slot / (double)f->n : 0.0);
+        jw_key(&w, "share"); jw_num6(&w, f->share);
         jw_end(&w);
     }
     jw_end(&w);
@@ -160,7 +162,7 @@ static int run(const Modality *m, const CliOpt *o, double max_s, int forget, int
         if (s.unscored) printf("skipped %ld clips of digits the model has no slot for\n", s.unscored);
         if (forget >= 0)
             printf("digit %d: %ld of its %ld clips in slot %d (class %d): %.1f%%\n", forget, f.in_slot, f.n, f.slot,
-                   f.slot_class, f.n ? 100.0 * (double)f.in_slot / (double)f.n : 0.0);
+                   f.slot_class, 100.0 * f.share);
         if (json && !(rc = write_json(json, path, dir, &s, c.ix.speakers, &f, err, errlen))) printf("wrote %s\n", esc(json));
     }
     voice_score_free(&s);

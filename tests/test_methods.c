@@ -578,6 +578,17 @@ static void test_small_batches(const Net *net0, const UnlearnTask *t, const Unle
         }
 }
 
+/* *cm, *rc: c and recipe cut to a short run of m — `steps` steps (and new-class steps), or for retrain
+ * `epochs` epochs of the recipe (cm->recipe points at *rc) */
+static void short_run(const UnlearnMethod *m, const UnlearnConfig *c, const TrainConfig *recipe, long steps, int epochs,
+                      UnlearnConfig *cm, TrainConfig *rc) {
+    *cm = *c;
+    cm->steps = steps; cm->new_class_steps = steps;
+    *rc = *recipe;
+    rc->epochs = epochs;
+    if (!strcmp(m->name, "retrain")) { cm->recipe = rc; cm->steps = 0; }
+}
+
 /* no method reads held-out data: with every held-out set NULL each method runs and gives
  * bit-identical weights to the run with them set */
 static void test_no_heldout(const Net *net0, const UnlearnTask *t, const UnlearnConfig *c, const TrainConfig *recipe) {
@@ -586,11 +597,9 @@ static void test_no_heldout(const Net *net0, const UnlearnTask *t, const Unlearn
     h.forget_test = h.learn_test = h.retain_test = NULL;
     for (int mi = 0; unlearn_methods[mi]; mi++) {
         const UnlearnMethod *m = unlearn_methods[mi];
-        UnlearnConfig cm = *c;
-        cm.steps = 30; cm.new_class_steps = 30;
-        TrainConfig rc = *recipe;
-        rc.epochs = 2;
-        if (!strcmp(m->name, "retrain")) { cm.recipe = &rc; cm.steps = 0; }
+        UnlearnConfig cm;
+        TrainConfig rc;
+        short_run(m, c, recipe, 30, 2, &cm, &rc);
         Net *a = net_clone(net0), *b = net_clone(net0);
         UnlearnStats sa, sb;
         int ra = m->run(a, t, &cm, &sa, err, sizeof err);
@@ -627,11 +636,9 @@ static void test_no_retain(const Net *net0, const UnlearnTask *t, const UnlearnC
     }
     for (int mi = 0; unlearn_methods[mi]; mi++) {
         const UnlearnMethod *m = unlearn_methods[mi];
-        UnlearnConfig cm = *c;
-        cm.steps = 20; cm.new_class_steps = 20;
-        TrainConfig rc = *recipe;
-        rc.epochs = 1;
-        if (!strcmp(m->name, "retrain")) { cm.recipe = &rc; cm.steps = 0; }
+        UnlearnConfig cm;
+        TrainConfig rc;
+        short_run(m, c, recipe, 20, 1, &cm, &rc);
         Net *a = net_clone(net0);
         UnlearnStats st;
         err[0] = 0;

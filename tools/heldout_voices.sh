@@ -29,11 +29,8 @@ U="$bin/speech-unlearn" P="$bin/unlearn-prep"
 for b in "$U" "$P"; do [ -x "$b" ] || { echo "heldout_voices.sh: $b: not found (build with make, or give --bin)" >&2; exit 1; }; done
 mkdir -p "$out/models" "$out/runs"
 M="$out/models" V=${V:-$out/voices}
-run() {   # run a command quietly; on failure show its output and stop
-    local log
-    log=$("$@" 2>&1) || { echo "heldout_voices.sh: failed: $*" >&2; echo "$log" | tail -5 >&2; exit 1; }
-}
-num() { { grep -o "\"$2\": [-0-9.e]*" "$1" || true; } | head -1 | sed 's/.*: //'; }   # "" when absent
+me=heldout_voices.sh
+. "$(dirname "$0")/lib_runs.sh"
 if [ ! -d "$V" ]; then
     echo "synthesising the test voices into $V" >&2
     run "$P" synth --out "$V.tmp" --takes 3 --jobs 1 --voices en-029,en-gb-scotland,en-us-nyc --variants none,m3,f2,f4

@@ -31,11 +31,8 @@ U="$bin/mnist-unlearn" csv="$out/results.csv"
 [ -z "$report" ] || [ -f "$csv" ] || { echo "sequential.sh: $csv: no results to report" >&2; exit 1; }
 [ -n "$report" ] || mkdir -p "$out/models" "$out/runs"
 M="$out/models"
-run() {   # run a command quietly; on failure show its output and stop
-    local log
-    log=$("$@" 2>&1) || { echo "sequential.sh: failed: $*" >&2; echo "$log" | tail -5 >&2; exit 1; }
-}
-num() { { grep -o "\"$2\": [-0-9.e]*\|\"$2\": null" "$1" || true; } | head -1 | sed 's/.*: //'; }   # "" when absent
+me=sequential.sh
+. "$(dirname "$0")/lib_runs.sh"
 rows=()
 IFS=, read -r -a S <<<"$seeds"
 IFS=, read -r -a MS <<<"retrain,$methods"
