@@ -54,6 +54,8 @@ static void usage(FILE *f) {
             "  --quick               tiny run for CI: --limit 60 --test-limit 40 --steps 20 --pretrain-epochs 3\n"
             "                        --seeds 1,2 --relearn-steps 30, small MIA/probe/importance samples\n"
             "  --no-plots            skip the SVG plots\n"
+            "  --goals-method NAME   the method judged against issue 10's goals in goals.md/.csv (default ours;\n"
+            "                        no table when the run has no such method)\n"
             "  --net NAME|PATH       net spec for every modality (default: each modality's default)\n"
             "  --split S             speech split (upstream or a held-out speaker)\n"
             "  --data DIR            datasets folder\n"
@@ -211,7 +213,7 @@ int plan_parse(Plan *p, int argc, char **argv) {
                   {"pairs", 1, 0}, {"classes", 1, 0}, {"eval", 1, 0}, {"run", 1, 0}, {"out", 1, 0},
                   {"shard", 1, 0}, {"merge", 1, 0}, {"no-report", 0, 0}, {"jobs", 1, 0}, {"limit", 1, 0}, {"test-limit", 1, 0}, {"learn-limit", 1, 0}, {"retain-limit", 1, 0},
                   {"pretrain-epochs", 1, 0}, {"steps", 1, 0}, {"relearn-steps", 1, 0}, {"relearn-lr", 1, 0},
-                  {"quick", 0, 0}, {"no-plots", 0, 0}, {"net", 1, 0}, {"split", 1, 0}, {"data", 1, 0},
+                  {"quick", 0, 0}, {"no-plots", 0, 0}, {"goals-method", 1, 0}, {"net", 1, 0}, {"split", 1, 0}, {"data", 1, 0},
                   {"threads", 1, 0}, {"device", 1, 0}, {"quiet", 0, 0}, {"resume", 0, 0}, {"help", 0, 0}, {0, 0, 0}};
     char err[1024];
     memset(p, 0, sizeof *p);
@@ -228,6 +230,7 @@ int plan_parse(Plan *p, int argc, char **argv) {
     p->split = cli_str(o, "split", NULL);
     p->device = cli_str(o, "device", "auto");
     p->net = cli_str(o, "net", NULL);
+    p->goals_method = cli_str(o, "goals-method", "ours");
     if (parse_numbers(p, o, err, sizeof err)) { fprintf(stderr, "unlearn-compare: %s\n", err); return 2; }
     const char *pairs = cli_str(o, "pairs", NULL), *fo = cli_str(o, "forget", NULL), *le = cli_str(o, "learn", NULL);
     char single[64];

@@ -44,6 +44,7 @@ typedef struct {
     int jobs;                     /* worker processes, each running 1/jobs of this shard's blocks */
     int job, njobs;               /* in a worker: run this shard's blocks k with k % njobs == job (0, 1 otherwise) */
     const char *data, *split, *device, *net;
+    const char *goals_method;     /* --goals-method: the row judged in goals.md (default ours) */
     char outdir[2048];
     const char *merge[PLAN_MAX_MERGE];   /* --merge DIR...: report only, over these folders' run records */
     int nmerge;

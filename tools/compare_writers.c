@@ -2,6 +2,7 @@
  * row per group and method), results_runs.csv (one row per run), results.json
  * (everything, with the machine and libraries) and the SVG plots. */
 #include "compare_table.h"
+#include "compare_goals.h"
 #include "atomic_file.h"
 #include "json.h"
 #include "plot_svg.h"
@@ -337,6 +338,7 @@ int report_write_all(const Plan *p, const Group *g, int ng, double secs, char *e
     if (write_runs_csv(g, ng, path, err, el)) return -1;
     snprintf(path, sizeof path, "%s/results.json", p->outdir);
     if (write_json(p, g, ng, secs, path, err, el)) return -1;
+    if (goals_write(p->outdir, p->goals_method, g, ng, err, el)) return -1;
     for (int i = 0; p->plots && i < ng; i++)
         if (write_plots(p, &g[i], err, el)) return -1;
     return 0;
