@@ -296,7 +296,67 @@ static void test_update_means(void) {
     CHECK(fabs(mu[4] - (0.75 * 9 + 0.25 * 100)) < 1e-5);
 }
 
+/* ours:proxy's row: the kept rows fixed, the freed slot's row refitted.  Three slots on 2-d
+ * features; slot 1 is freed; retained samples sit at slot 0's and slot 2's clusters, new-class
+ * samples at (0, 4), and a look-alike forget sample near (0, 3) must then get mass in the slot. */
+static double proxy_loss(const float *H, const int *slot, int n, const float *W, const float *w) {
+    double l = 0;
+    for (int i = 0; i < n; i++) {
+        const float *h = H + 2 * i;
+        double z[3] = {W[0] * h[0] + W[1] * h[1], w[0] * h[0] + w[1] * h[1] + w[2], W[4] * h[0] + W[5] * h[1]};
+        double m = fmax(z[0], fmax(z[1], z[2]));
+        l -= z[slot[i]] - m - log(exp(z[0] - m) + exp(z[1] - m) + exp(z[2] - m));
+    }
+    return l / n;
+}
+
+static void test_proxy(void) {
+    enum { N = 60 };
+    float H[N * 2], W[3 * 2] = {2, 0, 9, 9, -2, 0}, w[3];   /* slot 0 likes +x, slot 2 likes -x; row 1 unused */
+    const float W0[6] = {2, 0, 9, 9, -2, 0};
+    int slot[N];
+    Rng r;
+    rng_seed(&r, 5);
+    for (int i = 0; i < N; i++) {
+        const int k = i % 3;   /* 0: (3, 0), 1: new class at (0, 4), 2: (-3, 0) */
+        H[2 * i] = (k == 0 ? 3.0f : k == 2 ? -3.0f : 0.0f) + 0.3f * rng_normal(&r);
+        H[2 * i + 1] = (k == 1 ? 4.0f : 0.0f) + 0.3f * rng_normal(&r);
+        slot[i] = k;
+    }
+    float zero[3] = {0, 0, 0};
+    const double l0 = proxy_loss(H, slot, N, W, zero);
+    CHECK(ours_proxy_fit(H, slot, N, W, NULL, 3, 2, 1, 300, w) == 0);
+    const double l1 = proxy_loss(H, slot, N, W, w);
+    CHECKF(l1 < 0.5 * l0, "proxy fit: loss %.4f -> %.4f", l0, l1);
+    CHECK(!memcmp(W, W0, sizeof W));            /* the kept rows are never touched */
+    /* more iterations never raise the (convex) loss: the step is below the curvature bound */
+    float w2[3];
+    ours_proxy_fit(H, slot, N, W, NULL, 3, 2, 1, 600, w2);
+    CHECKF(proxy_loss(H, slot, N, W, w2) <= l1 + 1e-9, "600 steps %.6f vs 300 %.6f", proxy_loss(H, slot, N, W, w2), l1);
+    /* the mix: targets sum to 1; a = 0 keeps q; a = 1 gives a look-alike (0, 3) mostly to the slot,
+     * a sample of slot 0's cluster almost nothing there */
+    const float z[3] = {0.5f, 7.0f, -0.5f}, look[2] = {0.0f, 3.0f}, far[2] = {3.0f, 0.0f};
+    float q[3], q0[3];
+    ours_renorm_without(q0, z, 3, 1);
+    memcpy(q, q0, sizeof q);
+    ours_proxy_mix(q, z, look, w, 3, 2, 1, 0.0f);
+    CHECK(!memcmp(q, q0, sizeof q));
+    memcpy(q, q0, sizeof q);
+    ours_proxy_mix(q, z, look, w, 3, 2, 1, 0.5f);
+    CHECKF(fabs(q[0] + q[1] + q[2] - 1.0) < 1e-6 && q[1] > 0.3f && q[1] <= 0.5f, "a=0.5 look-alike: %g %g %g", q[0], q[1], q[2]);
+    const float zf[3] = {6.0f, 7.0f, -6.0f};
+    ours_renorm_without(q, zf, 3, 1);
+    ours_proxy_mix(q, zf, far, w, 3, 2, 1, 1.0f);
+    CHECKF(q[1] < 0.05f && fabs(q[0] + q[1] + q[2] - 1.0) < 1e-6, "a=1, a slot-0 sample: %g %g %g", q[0], q[1], q[2]);
+    /* the original's own F logit (z[1] = 7) never enters: the proxy replaces it */
+    const float zbig[3] = {6.0f, 100.0f, -6.0f};
+    ours_renorm_without(q, zbig, 3, 1);
+    ours_proxy_mix(q, zbig, far, w, 3, 2, 1, 1.0f);
+    CHECK(q[1] < 0.05f);
+}
+
 int main(void) {
+    test_proxy();
     test_backward_extra();
     test_renorm();
     test_pull_layer();

@@ -71,11 +71,13 @@ typedef struct {
     float step_share;     /* share of the step budget used */
     int retain_teacher;   /* 1: retained targets mix in the teacher (one teacher forward per retained sample);
                              0: one-hot (the teacher sees the forget samples only) */
+    float proxy;          /* share of the forget targets from the proxy head (ours_proxy_fit; 0: off) */
 } OursOpts;
-/*                                     reinit pull  learn  importance steps teacher on retained */
-static const OursOpts OURS_DEFAULT  = {1,     2.0f, 2.0f,  512,       0.6f, 0};
-static const OursOpts OURS_FULL     = {1,     1.0f, 2.0f,  2048,      1.0f, 1};
-static const OursOpts OURS_V1       = {1,     0.0f, 1.0f,  2048,      1.0f, 1};
+/*                                     reinit pull  learn  importance steps teacher on retained  proxy */
+static const OursOpts OURS_DEFAULT  = {1,     2.0f, 2.0f,  512,       0.6f, 0,                   0.0f};
+static const OursOpts OURS_FULL     = {1,     1.0f, 2.0f,  2048,      1.0f, 1,                   0.0f};
+static const OursOpts OURS_V1       = {1,     0.0f, 1.0f,  2048,      1.0f, 1,                   0.0f};
+#define OURS_PROXY_ITERS 300     /* gradient steps of the proxy row's fit (full batch, convex) */
 #define OURS_MEAN_MOMENTUM 0.9f  /* the kept classes' means follow the student's features (EMA per batch) */
 
 
@@ -86,6 +88,66 @@ void ours_renorm_without(float *q, const float *logits, int K, int drop) {
     double s = 0;
     for (int k = 0; k < K; k++) { q[k] = k == drop ? 0.0f : expf(logits[k] - m); s += q[k]; }
     for (int k = 0; k < K; k++) q[k] = (float)(q[k] / s);
+}
+
+/* Proxy targets (ours:proxy).  The renormalised teacher can never give the new class any
+ * mass, though a model retrained without F files look-alikes there (MNIST 2 -> 7: the gold
+ * puts 16% of the 2s into the slot that now means 7).  A cheap stand-in for the gold's
+ * answer: keep the original's head rows for the kept slots and refit only the freed slot's
+ * row on the original's features of retained samples (their slots) and new-class samples
+ * (slot F): softmax([W_k h + b_k]_{k != F}, w h + b) is what the original's features say
+ * with the new class in F's place.  Convex in (w, b): full-batch gradient descent with the
+ * step 1 / mean |(h, 1)|^2 (below the inverse of the loss's curvature bound). */
+int ours_proxy_fit(const float *H, const int *slot, int n, const float *W, const float *b, int K, int d, int F,
+                   int iters, float *w) {
+    double *zk = malloc(sizeof(double) * (size_t)(n ? n : 1)), *gr = malloc(sizeof(double) * (size_t)(d + 1));
+    if (!zk || !gr) { free(zk); free(gr); return -1; }
+    double sq = 0;
+    for (int i = 0; i < n; i++) {   /* log-sum-exp of the kept slots' logits, fixed */
+        const float *h = H + (size_t)i * d;
+        double m = -INFINITY, z[MAX_SLOTS];
+        for (int k = 0; k < K; k++) {
+            if (k == F) continue;
+            double v = b ? b[k] : 0;
+            for (int j = 0; j < d; j++) v += (double)W[(size_t)k * d + j] * h[j];
+            z[k] = v;
+            if (v > m) m = v;
+        }
+        double s = 0;
+        for (int k = 0; k < K; k++) if (k != F) s += exp(z[k] - m);
+        zk[i] = m + log(s);
+        for (int j = 0; j < d; j++) sq += (double)h[j] * h[j];
+        sq += 1;
+    }
+    const double lr = n ? (double)n / sq : 0;
+    memset(w, 0, sizeof(float) * (size_t)(d + 1));
+    for (int it = 0; it < iters && n; it++) {
+        memset(gr, 0, sizeof(double) * (size_t)(d + 1));
+        for (int i = 0; i < n; i++) {
+            const float *h = H + (size_t)i * d;
+            double zf = w[d];
+            for (int j = 0; j < d; j++) zf += (double)w[j] * h[j];
+            const double p = 1.0 / (1.0 + exp(zk[i] - zf));   /* softmax mass of slot F */
+            const double e = p - (slot[i] == F);
+            for (int j = 0; j < d; j++) gr[j] += e * h[j];
+            gr[d] += e;
+        }
+        for (int j = 0; j <= d; j++) w[j] -= (float)(lr * gr[j] / n);
+    }
+    free(zk); free(gr);
+    return 0;
+}
+
+/* Forget target with the proxy: q <- (1 - a) q + a softmax(z with z_F = w h + b).  z: the
+ * original's logits, h its features (d) of the same sample. */
+void ours_proxy_mix(float *q, const float *z, const float *h, const float *w, int K, int d, int F, float a) {
+    double zf = w[d];
+    for (int j = 0; j < d; j++) zf += (double)w[j] * h[j];
+    double m = zf;
+    for (int k = 0; k < K; k++) if (k != F && z[k] > m) m = z[k];
+    double p[MAX_SLOTS], s = 0;
+    for (int k = 0; k < K; k++) { p[k] = exp((k == F ? zf : z[k]) - m); s += p[k]; }
+    for (int k = 0; k < K; k++) q[k] = (float)((1.0 - a) * q[k] + a * p[k] / s);
 }
 
 /* The layer whose output the pull acts on: the penultimate features, or the
@@ -212,38 +274,46 @@ void ours_update_means(float *mu, const float *h, const int *y, const int *tag, 
 }
 
 /* Teacher logits into tl [nb][K] for the rows that need them: every row, or (retained samples on
- * one-hot targets) only the forget rows, gathered into xb.  Returns how many samples the teacher saw. */
-static int teacher_logits(Net *teacher, const Mixer *mx, int nb, int every_row, float *xb, float *tl, int K) {
+ * one-hot targets) only the forget rows, gathered into xb; with th, the teacher's layer-fl features
+ * of the same rows into th [nb][d].  Returns how many samples the teacher saw. */
+static int teacher_logits(Net *teacher, const Mixer *mx, int nb, int every_row, float *xb, float *tl, int K,
+                          float *th, int fl, int d) {
     if (every_row) {
         memcpy(tl, net_forward(teacher, mx->x, nb, 0), sizeof(float) * (size_t)nb * K);
+        if (th) memcpy(th, net_layer_output(teacher, fl), sizeof(float) * (size_t)nb * d);
         return nb;
     }
     int n = 0;
     for (int i = 0; i < nb; i++)
         if (mx->tag[i] == TAG_FORGET) memcpy(xb + (size_t)n++ * mx->ss, mx->x + (size_t)i * mx->ss, sizeof(float) * mx->ss);
     if (!n) return 0;
-    const float *z = net_forward(teacher, xb, n, 0);
+    const float *z = net_forward(teacher, xb, n, 0), *h = th ? net_layer_output(teacher, fl) : NULL;
     for (int i = 0, j = 0; i < nb; i++)
-        if (mx->tag[i] == TAG_FORGET) memcpy(tl + (size_t)i * K, z + (size_t)j++ * K, sizeof(float) * K);
+        if (mx->tag[i] == TAG_FORGET) {
+            memcpy(tl + (size_t)i * K, z + (size_t)j * K, sizeof(float) * K);
+            if (th) memcpy(th + (size_t)i * d, h + (size_t)j * d, sizeof(float) * d);
+            j++;
+        }
     return n;
 }
 
 /* Step 2 + 3: the distillation loop (with the pull when mu != NULL). */
 static int distil(Net *net, Net *teacher, const UnlearnTask *t, const UnlearnConfig *c, const OursOpts *o,
-                  const float *mu, float s2, UnlearnStats *st, char *err, size_t errlen) {
+                  const float *mu, float s2, const float *pw, UnlearnStats *st, char *err, size_t errlen) {
     const int K = net->n_classes, F = t->slot, fl = ours_pull_layer(net), d = net_layer_size(net, fl);
     Mixer mx;
     mixer_init(&mx, K, sub_seed(c->seed, 77));
     mixer_standard(&mx, t, c->batch, TGT_SLOT, 1.0f);
     int rc = -1;
-    float *tl = NULL, *g = NULL, *xb = NULL;
+    float *tl = NULL, *g = NULL, *xb = NULL, *th = NULL;
     if (mixer_ready(&mx, net, err, errlen)) goto out;
     /* with batch <= 2 the mixer still draws one retain, one learn and one forget
      * sample: the buffers follow mx.B, not c->batch */
     tl = malloc(sizeof(float) * (size_t)mx.B * K);
     g = mu ? calloc((size_t)mx.B * d, sizeof(float)) : NULL;
     xb = o->retain_teacher ? NULL : malloc(sizeof(float) * (size_t)mx.B * mx.ss);
-    if (!tl || (mu && !g) || (!o->retain_teacher && !xb)) { snprintf(err, errlen, "out of memory"); goto out; }
+    th = pw ? malloc(sizeof(float) * (size_t)mx.B * d) : NULL;
+    if (!tl || (mu && !g) || (!o->retain_teacher && !xb) || (pw && !th)) { snprintf(err, errlen, "out of memory"); goto out; }
     Optim opt;
     optim_init(&opt, c->opt, net->n_params, c->lr, 0.9f, 0.0f);
     const double Fl = net_forward_flops(net);
@@ -252,13 +322,15 @@ static int distil(Net *net, Net *teacher, const UnlearnTask *t, const UnlearnCon
     rc = 0;
     for (long s = 0; s < steps; s++) {
         const int nb = mixer_next(&mx);
-        const int nt = teacher_logits(teacher, &mx, nb, o->retain_teacher, xb, tl, K);
+        const int nt = teacher_logits(teacher, &mx, nb, o->retain_teacher, xb, tl, K, th, fl, d);
         float q[MAX_SLOTS];
         for (int i = 0; i < nb; i++) {
             float *ti = mx.t + (size_t)i * K;
             if (mx.tag[i] == TAG_LEARN) { mx.w[i] = o->learn_weight; continue; } /* one-hot at the freed slot */
             if (mx.tag[i] == TAG_RETAIN && !o->retain_teacher) continue;       /* one-hot at the true slot */
             ours_renorm_without(q, tl + (size_t)i * K, K, F);
+            if (mx.tag[i] == TAG_FORGET && pw)
+                ours_proxy_mix(q, tl + (size_t)i * K, th + (size_t)i * d, pw, K, d, F, o->proxy);
             if (mx.tag[i] == TAG_FORGET) { memcpy(ti, q, sizeof(float) * K); mx.w[i] = 1.0f; }
             else for (int j = 0; j < K; j++) ti[j] = 0.5f * ti[j] + 0.5f * q[j];
         }
@@ -296,7 +368,52 @@ static int distil(Net *net, Net *teacher, const UnlearnTask *t, const UnlearnCon
     optim_free(&opt);
 out:
     mixer_free(&mx);
-    free(tl); free(g); free(xb);
+    free(tl); free(g); free(xb); free(th);
+    return rc;
+}
+
+/* The teacher's layer-fl features of ds (eval mode) appended to H [*n][d] with their after-map slots. */
+static void gather_features(Net *teacher, const Dataset *ds, const ClassMap *after, int fl, int d, int batch, float *H,
+                            int *slot, int *n, double *flops) {
+    const size_t ss = ds_sample_size(ds);
+    for (int i0 = 0; i0 < ds->n; i0 += batch) {
+        const int nb = ds->n - i0 < batch ? ds->n - i0 : batch;
+        net_forward(teacher, ds->x + (size_t)i0 * ss, nb, 0);
+        const float *h = net_layer_output(teacher, fl);
+        for (int i = 0; i < nb; i++) {
+            const int k = classmap_slot(after, ds->y[i0 + i]);
+            if (k < 0) continue;
+            memcpy(H + (size_t)*n * d, h + (size_t)i * d, sizeof(float) * d);
+            slot[(*n)++] = k;
+        }
+    }
+    *flops += (double)ds->n * net_forward_flops(teacher);
+}
+
+/* ours:proxy's row pw [d+1] for the freed slot, fitted on the teacher's features of the retained
+ * importance subsample rs and of at most as many new-class samples (ours_proxy_fit).  0 or -1. */
+static int proxy_row(Net *teacher, const UnlearnTask *t, const UnlearnConfig *ci, int fl, const Dataset *rs,
+                     float *pw, double *flops, char *err, size_t errlen) {
+    const int K = teacher->n_classes, d = net_layer_size(teacher, fl);
+    const Layer *L = &teacher->layers[teacher->n_layers - 1];
+    if (L->type != LAYER_LINEAR || L->in_c != d || L->out_c != K) {
+        snprintf(err, errlen, "ours:proxy: the last layer is not a linear head on the %d features of layer %d", d, fl);
+        return -1;
+    }
+    Dataset *ls = importance_set(t->learn, NULL, ci, 74);
+    const int cap = rs->n + (ls ? ls->n : 0);
+    float *H = malloc(sizeof(float) * (size_t)(cap ? cap : 1) * d);
+    int *slot = malloc(sizeof(int) * (size_t)(cap ? cap : 1)), n = 0, rc = -1;
+    if (ls && H && slot) {
+        net_sync_to_host(teacher);
+        gather_features(teacher, rs, &t->after, fl, d, ci->batch, H, slot, &n, flops);
+        gather_features(teacher, ls, &t->after, fl, d, ci->batch, H, slot, &n, flops);
+        rc = ours_proxy_fit(H, slot, n, teacher->params + L->w_off, L->b_len ? teacher->params + L->b_off : NULL, K, d,
+                            t->slot, OURS_PROXY_ITERS, pw);
+        *flops += (double)OURS_PROXY_ITERS * n * 2.0 * (d + 1);
+    }
+    if (rc) snprintf(err, errlen, "out of memory (proxy)");
+    ds_free(ls); free(H); free(slot);
     return rc;
 }
 
@@ -305,7 +422,7 @@ static int run_opts(Net *net, const UnlearnTask *t, const UnlearnConfig *c, cons
     double t0 = method_begin(net, c, st);
     const int K = net->n_classes, fl = ours_pull_layer(net), d = net_layer_size(net, fl);
     int rc = -1;
-    float s2 = 1.0f, *mu = NULL;
+    float s2 = 1.0f, *mu = NULL, *pw = NULL;
     Net *teacher = method_teacher(net, err, errlen);   /* synced, cloned, on the student's device */
     UnlearnConfig ci = *c;   /* ours' own cap on the importance subsamples */
     if (ci.importance_samples <= 0 || ci.importance_samples > o->importance) ci.importance_samples = o->importance;
@@ -326,11 +443,18 @@ static int run_opts(Net *net, const UnlearnTask *t, const UnlearnConfig *c, cons
             goto out;
         net_sync_to_device(net);
     }
+    if (o->proxy > 0 && t->after.slot_class[t->slot] >= 0 && rs->n > 0) {
+        pw = malloc(sizeof(float) * (size_t)(d + 1));
+        if (!pw || proxy_row(teacher, t, &ci, fl, rs, pw, &st->flops, err, errlen)) {
+            if (!pw) snprintf(err, errlen, "out of memory (proxy)");
+            goto out;
+        }
+    }
     st->frozen = 0;
-    rc = distil(net, teacher, t, c, o, mu, s2, st, err, errlen);
+    rc = distil(net, teacher, t, c, o, mu, s2, pw, st, err, errlen);
 out:
     ds_free(fs); ds_free(rs);
-    free(mu);
+    free(mu); free(pw);
     net_free(teacher);
     method_end(t0, st);
     return rc;
@@ -357,6 +481,17 @@ static int run_no_reinit(Net *net, const UnlearnTask *t, const UnlearnConfig *c,
     return run_opts(net, t, c, &o, st, err, el);
 }
 
+static int run_proxy(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err, size_t el) {
+    OursOpts o = OURS_DEFAULT;
+    o.proxy = 0.5f;
+    return run_opts(net, t, c, &o, st, err, el);
+}
+static int run_proxy1(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err, size_t el) {
+    OursOpts o = OURS_DEFAULT;
+    o.proxy = 1.0f;
+    return run_opts(net, t, c, &o, st, err, el);
+}
+
 const UnlearnMethod method_ours = {
     "ours", "RTD-F: re-draw the weights most specific to the forgotten class, distil from the original with the "
             "forgotten slot removed, pull forgotten samples' features to the kept classes' means", run};
@@ -365,6 +500,11 @@ const UnlearnMethod method_ours_full = {
                  "samples, pull weight 1)", run_full};
 const UnlearnMethod method_ours_v1 = {
     "ours:v1", "ablation: the first version (RTD), no feature pull, learn weight 1, full cost", run_v1};
+const UnlearnMethod method_ours_proxy = {
+    "ours:proxy", "candidate: ours with forget targets half the renormalised teacher, half a proxy head (the "
+                  "original's kept rows, the freed slot's row refitted on retained and new-class features)", run_proxy};
+const UnlearnMethod method_ours_proxy1 = {
+    "ours:proxy1", "candidate: ours with forget targets from the proxy head alone", run_proxy1};
 const UnlearnMethod method_ours_no_pull = {"ours:no-pull", "ablation: ours without the feature pull", run_no_pull};
 const UnlearnMethod method_ours_no_reinit = {
     "ours:no-reinit", "ablation: ours without the re-initialisation", run_no_reinit};

@@ -21,4 +21,11 @@ float ours_pull_grad(float *g, const float *h, const float *q, const float *mu, 
  * (labels y through map); slot F and slots absent from the batch unchanged. */
 void ours_update_means(float *mu, const float *h, const int *y, const int *tag, int nb, const ClassMap *map, int F,
                        int K, int d, float m);
+/* ours:proxy: the freed slot F's head row w [d+1] (weights, bias) refitted on features H [n][d] with slots
+ * `slot` (retained: their own, new class: F), the other rows fixed at W [K][d], b [K] (b may be NULL).
+ * 0, or -1 out of memory. */
+int ours_proxy_fit(const float *H, const int *slot, int n, const float *W, const float *b, int K, int d, int F,
+                   int iters, float *w);
+/* q <- (1 - a) q + a softmax(z with z_F replaced by w.h + w[d]). */
+void ours_proxy_mix(float *q, const float *z, const float *h, const float *w, int K, int d, int F, float a);
 #endif
