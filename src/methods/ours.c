@@ -483,12 +483,12 @@ static int run_no_reinit(Net *net, const UnlearnTask *t, const UnlearnConfig *c,
 
 static int run_proxy(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err, size_t el) {
     OursOpts o = OURS_DEFAULT;
-    o.proxy = 0.5f;
+    o.proxy = 0.25f;
     return run_opts(net, t, c, &o, st, err, el);
 }
-static int run_proxy1(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err, size_t el) {
+static int run_proxy50(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err, size_t el) {
     OursOpts o = OURS_DEFAULT;
-    o.proxy = 1.0f;
+    o.proxy = 0.5f;
     return run_opts(net, t, c, &o, st, err, el);
 }
 
@@ -501,10 +501,10 @@ const UnlearnMethod method_ours_full = {
 const UnlearnMethod method_ours_v1 = {
     "ours:v1", "ablation: the first version (RTD), no feature pull, learn weight 1, full cost", run_v1};
 const UnlearnMethod method_ours_proxy = {
-    "ours:proxy", "candidate: ours with forget targets half the renormalised teacher, half a proxy head (the "
+    "ours:proxy", "candidate: ours with forget targets 3/4 the renormalised teacher, 1/4 a proxy head (the "
                   "original's kept rows, the freed slot's row refitted on retained and new-class features)", run_proxy};
-const UnlearnMethod method_ours_proxy1 = {
-    "ours:proxy1", "candidate: ours with forget targets from the proxy head alone", run_proxy1};
+const UnlearnMethod method_ours_proxy50 = {
+    "ours:proxy50", "candidate: ours:proxy with half the forget targets from the proxy head", run_proxy50};
 const UnlearnMethod method_ours_no_pull = {"ours:no-pull", "ablation: ours without the feature pull", run_no_pull};
 const UnlearnMethod method_ours_no_reinit = {
     "ours:no-reinit", "ablation: ours without the re-initialisation", run_no_reinit};
