@@ -9,6 +9,7 @@ TINY=(--quick --limit 40 --test-limit 30 --modalities mnist --data "$DATA" --no-
 
 "$C" --help | grep -q "usage: unlearn-compare" && ok || ko "--help"
 expect_fail "unknown method" "unknown method 'nosuch'" "$C" --methods nosuch --data "$DATA"
+expect_fail "unknown method after all" "unknown method 'nosuch'" "$C" --methods all,ours:full,nosuch --data "$DATA"
 expect_fail "unknown modality" "unknown modality" "$C" --modalities nosuch --data "$DATA"
 expect_fail "negative seed" "negative" "$C" --seeds -1 --data "$DATA"
 expect_fail "repeated seed" "twice" "$C" --seeds 1,1 --data "$DATA"

@@ -21,7 +21,8 @@ static void usage(FILE *f) {
     for (int i = 0; unlearn_methods[i]; i++)
         if (strcmp(unlearn_methods[i]->name, "retrain")) fprintf(f, " %s", unlearn_methods[i]->name);
     fprintf(f, ")\n"
-            "                        'none': only the original and the gold\n"
+            "                        'none': only the original and the gold; 'all' in a list adds these,\n"
+            "                        e.g. all,ours:full (variants: ours:full ours:v1 ours:no-pull ...)\n"
             "  --modalities LIST     default mnist,speech\n"
             "  --seeds LIST          ensemble seeds (default 1,2,3,4,5)\n"
             "  --pairs LIST          replacements forget:learn, e.g. 6:3,2:7 (default 6:3; learn 'none' or -1:\n"
@@ -78,17 +79,24 @@ static int parse_list_mods(Plan *p, const char *s) {
     return 0;
 }
 
+static void add_method(Plan *p, const UnlearnMethod *um) {
+    for (int i = 0; i < p->nmethods; i++)
+        if (p->methods[i] == um) return;
+    if (p->nmethods < PLAN_MAX_METHODS) p->methods[p->nmethods++] = um;
+}
+
+/* Method names, "all" (every default method) anywhere in the list, or "none". */
 static int parse_list_methods(Plan *p, const char *given) {
-    if (!given || !strcmp(given, "all")) {
-        for (int i = 0; unlearn_methods[i] && p->nmethods < PLAN_MAX_METHODS; i++)
-            if (strcmp(unlearn_methods[i]->name, "retrain")) p->methods[p->nmethods++] = unlearn_methods[i];
-        return 0;
-    }
-    if (!strcmp(given, "none")) return 0;
+    if (given && !strcmp(given, "none")) return 0;
     char buf[1024];
-    snprintf(buf, sizeof buf, "%s", given);
+    snprintf(buf, sizeof buf, "%s", given ? given : "all");
     for (char *sv = NULL, *tok = strtok_r(buf, ",", &sv); tok; tok = strtok_r(NULL, ",", &sv)) {
         if (!strcmp(tok, "retrain") || !strcmp(tok, "original") || !strcmp(tok, "gold")) continue;
+        if (!strcmp(tok, "all")) {
+            for (int i = 0; unlearn_methods[i]; i++)
+                if (strcmp(unlearn_methods[i]->name, "retrain")) add_method(p, unlearn_methods[i]);
+            continue;
+        }
         const UnlearnMethod *um = unlearn_method_find(tok);
         if (!um) {
             fprintf(stderr, "unlearn-compare: unknown method '%s' (known:", tok);
@@ -96,7 +104,7 @@ static int parse_list_methods(Plan *p, const char *given) {
             fprintf(stderr, ")\n");
             return -1;
         }
-        if (p->nmethods < PLAN_MAX_METHODS) p->methods[p->nmethods++] = um;
+        add_method(p, um);
     }
     return 0;
 }
