@@ -48,13 +48,13 @@ static const char *const rule_names[] = {"band", "gold_plus", "window", "gold_hi
 
 static const char *row_method(const Group *g, int r) { return g->recs[g->rows[r].first].method; }
 
-/* Rows that compete with `method`: every method but the original, the gold and the
- * method's own variants (name:variant). */
+/* Rows that compete with `method`: every method but the original, the gold and the method's own
+ * family (its base name and every base:variant — ours, ours:full, ... never compete with each other). */
 static int is_rival(const Group *g, int r, const char *method) {
-    const char *m = row_method(g, r);
-    size_t n = strlen(method);
-    if (!strcmp(m, "original") || !strcmp(m, "retrain") || !strcmp(m, method)) return 0;
-    return !(strncmp(m, method, n) == 0 && m[n] == ':');
+    const char *m = row_method(g, r), *colon = strchr(method, ':');
+    const size_t n = colon ? (size_t)(colon - method) : strlen(method);
+    if (!strcmp(m, "original") || !strcmp(m, "retrain")) return 0;
+    return !(strncmp(m, method, n) == 0 && (m[n] == ':' || m[n] == 0));
 }
 
 static double row_value(const Group *g, int r, const Goal *gl, int col) {
@@ -169,6 +169,46 @@ static void group_title(char *s, size_t n, const Group *g) {
              strcmp(r->eval, "val") ? "" : ", VALIDATION", g->rows[g->gold_row].n);
 }
 
+/* The method's family (base name and base:variant rows) side by side: score and goals met per group. */
+static void ablation_table(FILE *f, const char *method, const Group *const *use, int nu) {
+    const char *colon = strchr(method, ':');
+    const size_t n = colon ? (size_t)(colon - method) : strlen(method);
+    const char *names[GROUP_MAX_ROWS];
+    int nn = 0, any = 0;
+    for (int k = 0; k < nu; k++)      /* the family's rows in any group, in the order first met */
+        for (int r = 0; r < use[k]->nrows; r++) {
+            const char *m = row_method(use[k], r);
+            int seen = strncmp(m, method, n) || (m[n] != ':' && m[n] != 0);
+            for (int j = 0; j < nn && !seen; j++) seen = !strcmp(names[j], m);
+            if (!seen && nn < GROUP_MAX_ROWS) names[nn++] = m;
+        }
+    for (int x = 0; x < nn; x++) {
+        const char *m = names[x];
+        if (!any++) {
+            fprintf(f, "\nVariants of the family (score: mean ± half-width; goals met as above, each variant "
+                       "judged the same way):\n\n| variant |");
+            char cell[256];
+            for (int k = 0; k < nu; k++) { group_title(cell, sizeof cell, use[k]); fprintf(f, " %s |", cell); }
+            fprintf(f, "\n|---|");
+            for (int k = 0; k < nu; k++) fprintf(f, "---|");
+            fprintf(f, "\n");
+        }
+        fprintf(f, "| %s |", m);
+        for (int k = 0; k < nu; k++) {
+            GoalResult res[N_GOALS];
+            if (goals_judge(use[k], m, res) < 0) { fprintf(f, " - |"); continue; }
+            int met = 0;
+            for (int i = 0; i < N_GOALS; i++) met += res[i].met == 1;
+            char v[32], h[32];
+            const GoalResult *sc = &res[N_GOALS - 1];
+            fmt_num(v, sizeof v, sc->value, 0, "score");
+            fmt_num(h, sizeof h, sc->half, 0, "score");
+            fprintf(f, " score %s ± %s, %d / %d |", v, h, met, N_GOALS);
+        }
+        fprintf(f, "\n");
+    }
+}
+
 int goals_write(const char *outdir, const char *method, const Group *g, int ng, char *err, size_t el) {
     GoalResult res[GOALS_MAX_GROUPS][N_GOALS];
     const Group *use[GOALS_MAX_GROUPS];
@@ -210,6 +250,7 @@ int goals_write(const char *outdir, const char *method, const Group *g, int ng, 
         fprintf(f, " **%d / %d** |", met, N_GOALS);
     }
     fprintf(f, "\n");
+    ablation_table(f, method, use, nu);
     if (atomic_commit(&af, err, el)) return -1;
     snprintf(path, sizeof path, "%s/goals.csv", outdir);
     if (atomic_open(&af, path, err, el)) return -1;
