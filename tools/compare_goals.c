@@ -227,12 +227,15 @@ int goals_write(const char *outdir, const char *method, const Group *g, int ng, 
     AtomicFile af;
     if (atomic_open(&af, path, err, el)) return -1;
     FILE *f = af.fp;
+    const char *colon = strchr(method, ':');
+    const int fam = colon ? (int)(colon - method) : (int)strlen(method);
     fprintf(f, "# Goals of `%s` (issue 10), per setting\n\n"
                "Each cell: the method's mean ± half-width of its 95%% interval over the seeds, ✓ met / ✗ missed "
                "(judged on the mean), and the limit it was held to or the best other method. \"All methods\" = every "
-               "row of the setting but the original, the gold and `%s`'s own variants (`%s:...`). Band: the gold's "
-               "95%% prediction band; \"gold + pt\": the gold's mean plus 1 point (MNIST) or 2 points (speech); "
-               "relapse: no larger than the top of the gold's band.\n\n| goal |", method, method, method);
+               "row of the setting but the original, the gold and the family `%.*s` (`%.*s` and `%.*s:...`). Band: the "
+               "gold's 95%% prediction band; \"gold + pt\": the gold's mean plus 1 point (MNIST) or 2 points (speech); "
+               "relapse: no larger than the top of the gold's band.\n\n| goal |", method, fam, method, fam, method, fam,
+               method);
     char cell[256];
     for (int k = 0; k < nu; k++) { group_title(cell, sizeof cell, use[k]); fprintf(f, " %s |", cell); }
     fprintf(f, "\n|---|");
