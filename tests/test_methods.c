@@ -501,8 +501,8 @@ static void test_ours(const Net *net0, const UnlearnTask *t, const UnlearnConfig
            "spread): original %.2f, without the pull %.2f, with it %.2f\n", s_orig, s_nopull, s_pull);
     CHECKF(s_pull < 0.8 * s_nopull, "the feature pull did not bring the forgotten class nearer: %.3f vs %.3f",
            s_pull, s_nopull);
-    const char *abl[] = {"ours:full", "ours:v1", "ours:no-pull", "ours:no-reinit", "ours:proxy", "ours:proxy50"};
-    for (int i = 0; i < 6; i++) {
+    const char *abl[] = {"ours:full", "ours:v1", "ours:no-pull", "ours:no-reinit", "ours:proxy", "ours:proxy50", "ours:guard"};
+    for (int i = 0; i < 7; i++) {
         Net *v = run_method(abl[i], net0, t, c, NULL);
         check_replaces(abl[i], v, t);
         CHECKF(!same_weights(v, a), "%s gives the same model as ours", abl[i]);

@@ -155,7 +155,7 @@ static void test_reinit(void) {
         if (n->layers[l].type == LAYER_CONV2D || n->layers[l].type == LAYER_LINEAR) nw += n->layers[l].w_len;
     const float frac = 0.1f;
     double flops = 0;
-    long k = ours_reinit(n, fs, rs, &cm, 2, frac, 8, 99, &flops, err, sizeof err);
+    long k = ours_reinit(n, fs, rs, &cm, &cm, 2, frac, 8, 99, &flops, err, sizeof err);
     CHECKF(k == (long)lround(frac * (double)nw), "re-drawn %ld of %zu weights, want %ld", k, nw,
            (long)lround(frac * (double)nw));
     CHECK(flops > 0);
@@ -181,7 +181,7 @@ static void test_reinit(void) {
     CHECK(n->params[head->b_off + 2] == 0.0f);
     /* deterministic for a seed */
     Net *n2 = net_clone(n0);
-    ours_reinit(n2, fs, rs, &cm, 2, frac, 8, 99, &flops, err, sizeof err);
+    ours_reinit(n2, fs, rs, &cm, &cm, 2, frac, 8, 99, &flops, err, sizeof err);
     CHECK(!memcmp(n->params, n2->params, sizeof(float) * n->n_params));
     /* the chosen set is the top of I_f / (I_r + eps) over conv/linear weights, computed here directly */
     float *If = malloc(sizeof(float) * n->n_params), *Ir = malloc(sizeof(float) * n->n_params);

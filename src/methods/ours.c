@@ -72,11 +72,12 @@ typedef struct {
     int retain_teacher;   /* 1: retained targets mix in the teacher (one teacher forward per retained sample);
                              0: one-hot (the teacher sees the forget samples only) */
     float proxy;          /* share of the forget targets from the proxy head (ours_proxy_fit; 0: off) */
+    int guard_learn;      /* 1: step 1's denominator I_r also counts new-class samples (at the freed slot) */
 } OursOpts;
-/*                                     reinit pull  learn  importance steps teacher on retained  proxy */
-static const OursOpts OURS_DEFAULT  = {1,     2.0f, 2.0f,  512,       0.6f, 0,                   0.0f};
-static const OursOpts OURS_FULL     = {1,     1.0f, 2.0f,  2048,      1.0f, 1,                   0.0f};
-static const OursOpts OURS_V1       = {1,     0.0f, 1.0f,  2048,      1.0f, 1,                   0.0f};
+/*                                     reinit pull  learn  importance steps teacher on retained  proxy guard */
+static const OursOpts OURS_DEFAULT  = {1,     2.0f, 2.0f,  512,       0.6f, 0,                   0.0f, 0};
+static const OursOpts OURS_FULL     = {1,     1.0f, 2.0f,  2048,      1.0f, 1,                   0.0f, 0};
+static const OursOpts OURS_V1       = {1,     0.0f, 1.0f,  2048,      1.0f, 1,                   0.0f, 0};
 #define OURS_PROXY_ITERS 300     /* gradient steps of the proxy row's fit (full batch, convex) */
 #define OURS_MEAN_MOMENTUM 0.9f  /* the kept classes' means follow the student's features (EMA per batch) */
 
@@ -160,10 +161,11 @@ int ours_pull_layer(const Net *net) {
 }
 
 /* Step 1: re-draw the share `frac` of conv/linear weights most specific to the
- * forgotten slot (I_f / (I_r + eps) on the importance subsamples fs, rs) and
- * the freed slot's head row.  Returns how many weights were re-drawn, or -1. */
-long ours_reinit(Net *net, const Dataset *fs, const Dataset *rs, const ClassMap *before, int F, float frac,
-                 int batch, uint64_t seed, double *flops, char *err, size_t errlen) {
+ * forgotten slot (I_f / (I_r + eps) on the importance subsamples fs, labelled by
+ * `before`, and rs, labelled by rmap) and the freed slot's head row.  Returns how
+ * many weights were re-drawn, or -1. */
+long ours_reinit(Net *net, const Dataset *fs, const Dataset *rs, const ClassMap *before, const ClassMap *rmap, int F,
+                 float frac, int batch, uint64_t seed, double *flops, char *err, size_t errlen) {
     const size_t P = net->n_params;
     float *If = malloc(P * sizeof(float)), *Ir = malloc(P * sizeof(float)), *ratio = malloc(P * sizeof(float));
     uint8_t *pick = calloc(P, 1);
@@ -171,7 +173,7 @@ long ours_reinit(Net *net, const Dataset *fs, const Dataset *rs, const ClassMap 
     if (!If || !Ir || !ratio || !pick) { snprintf(err, errlen, "out of memory"); goto out; }
     if (saliency_fisher(net, fs, before, batch, If, flops, err, errlen)) goto out;
     if (rs->n == 0) memset(Ir, 0, P * sizeof(float));   /* no retained data: rank by I_f alone */
-    else if (saliency_fisher(net, rs, before, batch, Ir, flops, err, errlen)) goto out;
+    else if (saliency_fisher(net, rs, rmap, batch, Ir, flops, err, errlen)) goto out;
     /* specificity over conv/linear weights only (biases and BN get -1: never chosen) */
     double mean_ir = 0;
     for (size_t i = 0; i < P; i++) { mean_ir += Ir[i]; ratio[i] = -1.0f; }
@@ -438,9 +440,14 @@ static int run_opts(Net *net, const UnlearnTask *t, const UnlearnConfig *c, cons
     }
     if (o->reinit) {
         const float frac = c->mask_frac > 0 && c->mask_frac < 0.5f ? c->mask_frac : OURS_DEFAULT_REINIT;
-        if (ours_reinit(net, fs, rs, &t->before, t->slot, frac, c->batch, sub_seed(c->seed, 73), &st->flops, err,
-                        errlen) < 0)
-            goto out;
+        /* the guard: retained and new-class samples in the denominator (new class at the freed slot) */
+        Dataset *gs = o->guard_learn ? importance_set(t->retain, t->learn, &ci, 75) : NULL;
+        long k = o->guard_learn && !gs ? -1
+                 : ours_reinit(net, fs, gs ? gs : rs, &t->before, gs ? &t->after : &t->before, t->slot, frac, c->batch,
+                               sub_seed(c->seed, 73), &st->flops, err, errlen);
+        if (o->guard_learn && !gs) snprintf(err, errlen, "out of memory (importance set)");
+        ds_free(gs);
+        if (k < 0) goto out;
         net_sync_to_device(net);
     }
     if (o->proxy > 0 && t->after.slot_class[t->slot] >= 0 && rs->n > 0) {
@@ -486,6 +493,11 @@ static int run_proxy(Net *net, const UnlearnTask *t, const UnlearnConfig *c, Unl
     o.proxy = 0.25f;
     return run_opts(net, t, c, &o, st, err, el);
 }
+static int run_guard(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err, size_t el) {
+    OursOpts o = OURS_DEFAULT;
+    o.guard_learn = 1;
+    return run_opts(net, t, c, &o, st, err, el);
+}
 static int run_proxy50(Net *net, const UnlearnTask *t, const UnlearnConfig *c, UnlearnStats *st, char *err, size_t el) {
     OursOpts o = OURS_DEFAULT;
     o.proxy = 0.5f;
@@ -503,6 +515,9 @@ const UnlearnMethod method_ours_v1 = {
 const UnlearnMethod method_ours_proxy = {
     "ours:proxy", "candidate: ours with forget targets 3/4 the renormalised teacher, 1/4 a proxy head (the "
                   "original's kept rows, the freed slot's row refitted on retained and new-class features)", run_proxy};
+const UnlearnMethod method_ours_guard = {
+    "ours:guard", "candidate: ours whose re-drawn weights spare those the new class needs (importance ratio "
+                  "I_forget / I_(retained + new class))", run_guard};
 const UnlearnMethod method_ours_proxy50 = {
     "ours:proxy50", "candidate: ours:proxy with half the forget targets from the proxy head", run_proxy50};
 const UnlearnMethod method_ours_no_pull = {"ours:no-pull", "ablation: ours without the feature pull", run_no_pull};

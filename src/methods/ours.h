@@ -7,10 +7,11 @@
 void ours_renorm_without(float *q, const float *logits, int K, int drop);
 /* The layer the feature pull acts on: the penultimate features (the layer before them if that is a dropout). */
 int ours_pull_layer(const Net *net);
-/* Re-draw the share `frac` of conv/linear weights most specific to slot F (Fisher on fs over Fisher on rs)
- * and slot F's row of the last layer; returns how many weights were chosen, or -1 with err. */
-long ours_reinit(Net *net, const Dataset *fs, const Dataset *rs, const ClassMap *before, int F, float frac,
-                 int batch, uint64_t seed, double *flops, char *err, size_t errlen);
+/* Re-draw the share `frac` of conv/linear weights most specific to slot F (Fisher on fs, labelled by `before`,
+ * over Fisher on rs, labelled by rmap) and slot F's row of the last layer; returns how many weights were
+ * chosen, or -1 with err. */
+long ours_reinit(Net *net, const Dataset *fs, const Dataset *rs, const ClassMap *before, const ClassMap *rmap, int F,
+                 float frac, int batch, uint64_t seed, double *flops, char *err, size_t errlen);
 /* mu [K][d]: mean output of layer fl (eval mode) per slot of map over ds; *s2: mean feature variance. */
 int ours_feature_means(Net *net, const Dataset *ds, const ClassMap *map, int fl, int batch, float *mu, float *s2,
                        double *flops);
