@@ -17,6 +17,8 @@ bash "$chk" "$T/res" "$T/doc.md" >"$T/out" 2>&1 && ok || ko "passing case: $(cat
     >"$T/out" 2>&1 && ok || ko "docs/results-pairs/README.md quotes numbers not in its results: $(cat "$T/out")"
 (cd "$root" && bash tools/check_numbers.sh docs/extreme/fewshot-k5:docs/extreme/fewshot-k50:docs/extreme/george:docs/extreme/seednet:docs/extreme/noretain:docs/extreme/retain1:docs/extreme/noretain-val-plain:docs/extreme/noretain-val-masked:docs/extreme/sequential:docs/extreme/george-voices docs/extreme/README.md) \
     >"$T/out" 2>&1 && ok || ko "docs/extreme/README.md quotes numbers not in its results: $(cat "$T/out")"
+(cd "$root" && bash tools/check_numbers.sh docs/tuning/v3 docs/tuning/v3/README.md) \
+    >"$T/out" 2>&1 && ok || ko "docs/tuning/v3/README.md quotes numbers not in its results: $(cat "$T/out")"
 grep -q "numbers from results" "$root/README.md" && ok || ko "README has no checked results passage"
 echo "cli_docs: $pass passed, $fail failed"
 [ $fail -eq 0 ]
