@@ -183,6 +183,23 @@ static void test_reinit(void) {
     Net *n2 = net_clone(n0);
     ours_reinit(n2, fs, rs, &cm, &cm, 2, frac, 8, 99, &flops, err, sizeof err);
     CHECK(!memcmp(n->params, n2->params, sizeof(float) * n->n_params));
+    /* ours:guard: the denominator's set also holds new-class samples (class 3 at the freed slot 2, through
+     * rmap): the same exact share is re-drawn, but not the same weights */
+    const int lcls[1] = {3};
+    Dataset *ls = random_set(12, lcls, 1, &r), *gs = ds_new(rs->n + ls->n, 1, 6, 6);
+    memcpy(gs->x, rs->x, sizeof(float) * 36 * (size_t)rs->n);
+    memcpy(gs->x + 36 * (size_t)rs->n, ls->x, sizeof(float) * 36 * (size_t)ls->n);
+    memcpy(gs->y, rs->y, sizeof(int) * (size_t)rs->n);
+    memcpy(gs->y + rs->n, ls->y, sizeof(int) * (size_t)ls->n);
+    ClassMap after = {K, {0, 1, 3}};
+    Net *n3 = net_clone(n0);
+    long kg = ours_reinit(n3, fs, gs, &cm, &after, 2, frac, 8, 99, &flops, err, sizeof err);
+    CHECKF(kg == k, "guard: re-drawn %ld, want %ld (%s)", kg, k, kg < 0 ? err : "");
+    CHECK(memcmp(n->params, n3->params, sizeof(float) * n->n_params) != 0);
+    /* without rmap the new class has no slot: refused, not silently dropped */
+    Net *n4 = net_clone(n0);
+    CHECK(ours_reinit(n4, fs, gs, &cm, &cm, 2, frac, 8, 99, &flops, err, sizeof err) == -1);
+    net_free(n3); net_free(n4); ds_free(ls); ds_free(gs);
     /* the chosen set is the top of I_f / (I_r + eps) over conv/linear weights, computed here directly */
     float *If = malloc(sizeof(float) * n->n_params), *Ir = malloc(sizeof(float) * n->n_params);
     CHECK(saliency_fisher(n0, fs, &cm, 8, If, NULL, err, sizeof err) == 0);
