@@ -120,6 +120,12 @@ grep -q "VALIDATION data" "$T/val1/results.md" && ok || ko "val run says it scor
 [ $rc -eq 0 ] && [ "$(grep -c "^## mnist: forget 6, learn 3" "$T/mixk/results.md")" -eq 2 ] &&
     grep -q "^| finetune | 2 |" "$T/mixk/results.md" && grep -q "^| finetune | 1 |" "$T/mixk/results.md" && ok ||
     ko "merge of two settings: rc=$rc $(grep "^## \|^| finetune" "$T/mixk/results.md" 2>/dev/null) $(tail -2 "$T/logm")"
+# ... and the CSVs say which row is which: the last four columns are net, learn_limit, split, retain_pct
+fk=$(grep -c ',finetune,1,.*,"small",5,"",$' "$T/mixk/results.csv"); fa=$(grep -c ',finetune,2,.*,"small",,"",$' "$T/mixk/results.csv")
+rk=$(grep -c ',finetune,1,.*,"small",5,"",$' "$T/mixk/results_runs.csv")
+[ "$fk" = 1 ] && [ "$fa" = 1 ] && [ "$rk" = 1 ] && head -1 "$T/mixk/results.csv" | grep -q ',net,learn_limit,split,retain_pct$' &&
+    grep -q '"learn_limit": 5, "split": "", "retain_pct": null' "$T/mixk/results.json" && ok ||
+    ko "setting columns of a merge: csv k5 $fk, all $fa, runs $rk"
 
 # no retained data for the methods (--retain-limit 0), the same cached original and gold: finetune, which
 # then trains on the new class alone, loses the kept classes it kept with all of them; the gold is untouched

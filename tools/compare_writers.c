@@ -139,7 +139,26 @@ static void csv_head(FILE *f) {
         fprintf(f, ",%s_mean,%s_lo,%s_hi,%s_sd,%s_inside,%s_z", columns[c].key, columns[c].key, columns[c].key,
                 columns[c].key, columns[c].key, columns[c].key);
     for (int s = 0; s < N_MARGIN_SETS; s++) fprintf(f, ",klom_%s_median,klom_%s_p95", margin_set_names[s], margin_set_names[s]);
-    fprintf(f, ",in_band,banded,mia_significant\n");
+    fprintf(f, ",in_band,banded,mia_significant,net,learn_limit,split,retain_pct\n");
+}
+
+/* The run's setting beyond the pair (what separates groups of a merge): net, new-class examples
+ * (empty: all), held-out speaker (empty: none), retained share the methods saw (empty: all). */
+static void csv_quoted(FILE *f, const char *s) {   /* RFC 4180: quotes doubled */
+    fputc('"', f);
+    for (; *s; s++) { if (*s == '"') fputc('"', f); fputc(*s, f); }
+    fputc('"', f);
+}
+
+static void csv_setting(FILE *f, const RunRecord *r) {
+    fputc(',', f);
+    csv_quoted(f, r->net);
+    fputc(',', f);
+    if (r->learn_limit > 0) fprintf(f, "%d", r->learn_limit);
+    fputc(',', f);
+    csv_quoted(f, r->split);
+    fputc(',', f);
+    if (r->retain_pct >= 0) fprintf(f, "%g", r->retain_pct);
 }
 
 static void csv_num(FILE *f, double v) {
@@ -164,7 +183,9 @@ static int write_csv(const Group *g, int ng, const char *path, char *err, size_t
                 csv_num(af.fp, row->z[c]);
             }
             for (int s = 0; s < N_MARGIN_SETS; s++) { csv_num(af.fp, row->klom_median[s]); csv_num(af.fp, row->klom_p95[s]); }
-            fprintf(af.fp, ",%d,%d,%d\n", row->n_inside, row->n_banded, row->mia_significant);
+            fprintf(af.fp, ",%d,%d,%d", row->n_inside, row->n_banded, row->mia_significant);
+            csv_setting(af.fp, rc);
+            fprintf(af.fp, "\n");
         }
     return atomic_commit(&af, err, el);
 }
@@ -175,7 +196,7 @@ static int write_runs_csv(const Group *g, int ng, const char *path, char *err, s
     fprintf(af.fp, "modality,forget,learn,classes,eval,method,seed");
     for (int c = 0; c < n_columns; c++) fprintf(af.fp, ",%s", columns[c].key);
     for (int k = 0; k < n_result_metrics; k++) fprintf(af.fp, ",raw_%s", result_metrics[k].key);
-    fprintf(af.fp, ",flops,cached\n");
+    fprintf(af.fp, ",flops,cached,net,learn_limit,split,retain_pct\n");
     for (int i = 0; i < ng; i++)
         for (int j = 0; j < g[i].n; j++) {
             const RunRecord *r = &g[i].recs[j];
@@ -184,7 +205,9 @@ static int write_runs_csv(const Group *g, int ng, const char *path, char *err, s
             for (int c = 0; c < n_columns; c++) csv_num(af.fp, group_value(&g[i], j, c));
             for (int k = 0; k < n_result_metrics; k++) csv_num(af.fp, result_value(&r->m, k));
             csv_num(af.fp, r->flops);
-            fprintf(af.fp, ",%d\n", r->cost_cached);
+            fprintf(af.fp, ",%d", r->cost_cached);
+            csv_setting(af.fp, r);
+            fprintf(af.fp, "\n");
         }
     return atomic_commit(&af, err, el);
 }
@@ -251,6 +274,11 @@ static void json_group(JsonBuf *b, const Group *g) {
     jb_str(b, r->classes);
     jb_puts(b, ", \"net\": "); jb_str(b, r->net);
     jb_puts(b, ", \"eval\": "); jb_str(b, r->eval);
+    jb_printf(b, ", \"learn_limit\": %d, \"split\": ", r->learn_limit);
+    jb_str(b, r->split);
+    jb_puts(b, ", \"retain_pct\": ");
+    if (r->retain_pct >= 0) jb_num(b, r->retain_pct);
+    else jb_puts(b, "null");
     jb_puts(b, ", \"gold_band\": {");
     for (int c = 0; c < n_columns; c++) {
         jb_printf(b, "%s\"%s\": {\"lo\": ", c ? ", " : "", columns[c].key);
