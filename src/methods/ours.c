@@ -204,16 +204,10 @@ out:
     return n;
 }
 
-/* Step 3's statistics: mu [K][d], the mean of layer `fl`'s output (eval mode)
- * over the samples of each slot of `map` in d (slots without samples stay 0),
- * and *s2, the features' variance averaged over the d dimensions.  0 or -1. */
-int ours_feature_means(Net *net, const Dataset *ds, const ClassMap *map, int fl, int batch, float *mu, float *s2,
-                       double *flops) {
-    const int K = net->n_classes, d = net_layer_size(net, fl);
-    double *sum = calloc((size_t)K * d, sizeof(double)), *tot = calloc((size_t)d, sizeof(double)),
-           *tot2 = calloc((size_t)d, sizeof(double));
-    long *cnt = calloc((size_t)K, sizeof(long)), n = 0;
-    if (!sum || !tot || !tot2 || !cnt) { free(sum); free(tot); free(tot2); free(cnt); return -1; }
+/* Layer fl's output (eval mode) for the samples of ds that have a slot in map, appended to H [*n][d]
+ * with their slots (in ds's order). */
+static void gather_features(Net *net, const Dataset *ds, const ClassMap *map, int fl, int d, int batch, float *H,
+                            int *slot, int *n, double *flops) {
     const size_t ss = ds_sample_size(ds);
     for (int i0 = 0; i0 < ds->n; i0 += batch) {
         const int nb = ds->n - i0 < batch ? ds->n - i0 : batch;
@@ -222,14 +216,35 @@ int ours_feature_means(Net *net, const Dataset *ds, const ClassMap *map, int fl,
         for (int i = 0; i < nb; i++) {
             const int k = classmap_slot(map, ds->y[i0 + i]);
             if (k < 0) continue;
-            cnt[k]++; n++;
-            for (int j = 0; j < d; j++) {
-                const double v = h[(size_t)i * d + j];
-                sum[(size_t)k * d + j] += v; tot[j] += v; tot2[j] += v * v;
-            }
+            memcpy(H + (size_t)*n * d, h + (size_t)i * d, sizeof(float) * d);
+            slot[(*n)++] = k;
         }
     }
     *flops += (double)ds->n * net_forward_flops(net);
+}
+
+/* Step 3's statistics: mu [K][d], the mean of layer `fl`'s output (eval mode)
+ * over the samples of each slot of `map` in d (slots without samples stay 0),
+ * and *s2, the features' variance averaged over the d dimensions.  0 or -1. */
+int ours_feature_means(Net *net, const Dataset *ds, const ClassMap *map, int fl, int batch, float *mu, float *s2,
+                       double *flops) {
+    const int K = net->n_classes, d = net_layer_size(net, fl);
+    double *sum = calloc((size_t)K * d, sizeof(double)), *tot = calloc((size_t)d, sizeof(double)),
+           *tot2 = calloc((size_t)d, sizeof(double));
+    long *cnt = calloc((size_t)K, sizeof(long));
+    float *H = malloc(sizeof(float) * (size_t)(ds->n ? ds->n : 1) * d);
+    int *slot = malloc(sizeof(int) * (size_t)(ds->n ? ds->n : 1)), n = 0;
+    int rc = -1;
+    if (!sum || !tot || !tot2 || !cnt || !H || !slot) goto out;
+    gather_features(net, ds, map, fl, d, batch, H, slot, &n, flops);
+    for (int i = 0; i < n; i++) {
+        const int k = slot[i];
+        cnt[k]++;
+        for (int j = 0; j < d; j++) {
+            const double v = H[(size_t)i * d + j];
+            sum[(size_t)k * d + j] += v; tot[j] += v; tot2[j] += v * v;
+        }
+    }
     double var = 0;
     for (int j = 0; j < d && n > 0; j++) {
         const double m = tot[j] / (double)n;
@@ -238,8 +253,10 @@ int ours_feature_means(Net *net, const Dataset *ds, const ClassMap *map, int fl,
     *s2 = n > 0 && var > 0 ? (float)(var / d) : 1.0f;
     for (int k = 0; k < K; k++)
         for (int j = 0; j < d; j++) mu[(size_t)k * d + j] = cnt[k] ? (float)(sum[(size_t)k * d + j] / cnt[k]) : 0.0f;
-    free(sum); free(tot); free(tot2); free(cnt);
-    return 0;
+    rc = 0;
+out:
+    free(sum); free(tot); free(tot2); free(cnt); free(H); free(slot);
+    return rc;
 }
 
 /* The pull's gradient for one forget sample: g = coef * (h - mu_top), top the
@@ -372,24 +389,6 @@ out:
     mixer_free(&mx);
     free(tl); free(g); free(xb); free(th);
     return rc;
-}
-
-/* The teacher's layer-fl features of ds (eval mode) appended to H [*n][d] with their after-map slots. */
-static void gather_features(Net *teacher, const Dataset *ds, const ClassMap *after, int fl, int d, int batch, float *H,
-                            int *slot, int *n, double *flops) {
-    const size_t ss = ds_sample_size(ds);
-    for (int i0 = 0; i0 < ds->n; i0 += batch) {
-        const int nb = ds->n - i0 < batch ? ds->n - i0 : batch;
-        net_forward(teacher, ds->x + (size_t)i0 * ss, nb, 0);
-        const float *h = net_layer_output(teacher, fl);
-        for (int i = 0; i < nb; i++) {
-            const int k = classmap_slot(after, ds->y[i0 + i]);
-            if (k < 0) continue;
-            memcpy(H + (size_t)*n * d, h + (size_t)i * d, sizeof(float) * d);
-            slot[(*n)++] = k;
-        }
-    }
-    *flops += (double)ds->n * net_forward_flops(teacher);
 }
 
 /* ours:proxy's row pw [d+1] for the freed slot, fitted on the teacher's features of the retained
