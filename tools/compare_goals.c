@@ -43,25 +43,36 @@ static const Goal goals[] = {
     {"flops_ratio", "FLOPs <= 5% of the gold's (MNIST) / 15% (speech)", G_CAP, 0.05, 0.15},
     {"score", "headline score lowest of all methods", G_LOWEST, 0, 0},
 };
-#define N_GOALS ((int)(sizeof goals / sizeof goals[0]))
+#define N_GOALS GOALS_N
+_Static_assert(sizeof goals / sizeof goals[0] == GOALS_N, "GOALS_N must count the goals");
 static const char *const rule_names[] = {"band", "gold_plus", "window", "gold_hi", "lowest", "klom_lowest", "cap"};
 
 static const char *row_method(const Group *g, int r) { return g->recs[g->rows[r].first].method; }
 
+/* Length of method's family name: "ours" for ours and ours:full alike. */
+static int family_len(const char *method) {
+    const char *colon = strchr(method, ':');
+    return colon ? (int)(colon - method) : (int)strlen(method);
+}
+
+/* m belongs to method's family (its base name or base:variant). */
+static int in_family(const char *m, const char *method) {
+    const size_t n = (size_t)family_len(method);
+    return strncmp(m, method, n) == 0 && (m[n] == ':' || m[n] == 0);
+}
+
 /* Rows that compete with `method`: every method but the original, the gold and the method's own
- * family (its base name and every base:variant — ours, ours:full, ... never compete with each other). */
+ * family (ours, ours:full, ... never compete with each other). */
 static int is_rival(const Group *g, int r, const char *method) {
-    const char *m = row_method(g, r), *colon = strchr(method, ':');
-    const size_t n = colon ? (size_t)(colon - method) : strlen(method);
-    if (!strcmp(m, "original") || !strcmp(m, "retrain")) return 0;
-    return !(strncmp(m, method, n) == 0 && (m[n] == ':' || m[n] == 0));
+    const char *m = row_method(g, r);
+    return strcmp(m, "original") && strcmp(m, "retrain") && !in_family(m, method);
 }
 
 static double row_value(const Group *g, int r, const Goal *gl, int col) {
     return gl->kind == G_KLOM ? g->rows[r].klom_median[MARGIN_FORGET_TRAIN] : g->rows[r].stat[col].mean;
 }
 
-int goals_find_row(const Group *g, const char *method) {
+static int find_row(const Group *g, const char *method) {
     for (int r = 0; r < g->nrows; r++)
         if (!strcmp(row_method(g, r), method)) return r;
     return -1;
@@ -80,7 +91,7 @@ static double best_rival(const Group *g, const char *method, const Goal *gl, int
 }
 
 int goals_judge(const Group *g, const char *method, GoalResult *out) {
-    int r = goals_find_row(g, method);
+    int r = find_row(g, method);
     if (r < 0) return -1;
     int mnist = !strcmp(g->recs[0].modality, "mnist");
     for (int i = 0; i < N_GOALS; i++) {
@@ -91,7 +102,6 @@ int goals_judge(const Group *g, const char *method, GoalResult *out) {
         o->label = gl->label;
         o->rule = rule_names[gl->kind];
         o->value = row_value(g, r, gl, col);
-        o->percent = col >= 0 && columns[col].percent;
         o->half = col >= 0 && isfinite(g->rows[r].stat[col].hi) ? (g->rows[r].stat[col].hi - g->rows[r].stat[col].lo) / 2 : NAN;
         o->target = NAN;
         o->rival = NULL;
@@ -131,26 +141,22 @@ int goals_judge(const Group *g, const char *method, GoalResult *out) {
     return N_GOALS;
 }
 
-int goals_count(void) { return N_GOALS; }
-
-static void fmt_num(char *s, size_t n, double v, int percent, const char *key) {
-    if (!isfinite(v)) snprintf(s, n, "-");
-    else if (percent) snprintf(s, n, "%.1f", 100 * v);
-    else if (!strcmp(key, "flops_ratio")) snprintf(s, n, "%.1f%%", 100 * v);
-    else if (!strcmp(key, "forget_jsd")) snprintf(s, n, "%.3f", v);
-    else if (!strcmp(key, "score")) snprintf(s, n, "%.1f", v);
-    else if (!strcmp(key, "klom")) snprintf(s, n, "%.3g", v);
-    else snprintf(s, n, "%.2f", v);
+/* A goal's number: FLOPs as a percentage, KLoM with three digits, every column as its table shows it. */
+static void fmt_num(char *s, size_t n, double v, const char *key) {
+    if (isfinite(v) && !strcmp(key, "flops_ratio")) snprintf(s, n, "%.1f%%", 100 * v);
+    else if (isfinite(v) && !strcmp(key, "klom")) snprintf(s, n, "%.3g", v);
+    else if (column_find(key) >= 0) column_fmt(s, n, &columns[column_find(key)], v);
+    else snprintf(s, n, "-");
 }
 
 /* "value ± h ✓ (target)" for one goal of one group. */
 static void fmt_goal(char *s, size_t n, const GoalResult *o) {
     char v[32], h[32], t[32], lo[32], hi[32], rv[128] = "";
-    fmt_num(v, sizeof v, o->value, o->percent, o->key);
-    fmt_num(h, sizeof h, o->half, o->percent, o->key);
-    fmt_num(t, sizeof t, o->target, o->percent, o->key);
-    fmt_num(lo, sizeof lo, o->band_lo, o->percent, o->key);
-    fmt_num(hi, sizeof hi, o->band_hi, o->percent, o->key);
+    fmt_num(v, sizeof v, o->value, o->key);
+    fmt_num(h, sizeof h, o->half, o->key);
+    fmt_num(t, sizeof t, o->target, o->key);
+    fmt_num(lo, sizeof lo, o->band_lo, o->key);
+    fmt_num(hi, sizeof hi, o->band_hi, o->key);
     if (o->rival) snprintf(rv, sizeof rv, "next: %s %s", o->rival, t);
     else if (isfinite(o->target)) snprintf(rv, sizeof rv, "limit %s", t);
     else if (isfinite(o->band_lo)) snprintf(rv, sizeof rv, "band %s to %s", lo, hi);
@@ -169,41 +175,47 @@ static void group_title(char *s, size_t n, const Group *g) {
              strcmp(r->eval, "val") ? "" : ", VALIDATION", g->rows[g->gold_row].n);
 }
 
+/* "| first | title | title |" and its separator line, one column per group. */
+static void table_head(FILE *f, const char *first, const Group *const *use, int nu) {
+    char cell[256];
+    fprintf(f, "| %s |", first);
+    for (int k = 0; k < nu; k++) { group_title(cell, sizeof cell, use[k]); fprintf(f, " %s |", cell); }
+    fprintf(f, "\n|---|");
+    for (int k = 0; k < nu; k++) fprintf(f, "---|");
+    fprintf(f, "\n");
+}
+
+static int count_met(const GoalResult *res) {
+    int met = 0;
+    for (int i = 0; i < N_GOALS; i++) met += res[i].met == 1;
+    return met;
+}
+
 /* The method's family (base name and base:variant rows) side by side: score and goals met per group. */
 static void ablation_table(FILE *f, const char *method, const Group *const *use, int nu) {
-    const char *colon = strchr(method, ':');
-    const size_t n = colon ? (size_t)(colon - method) : strlen(method);
     const char *names[GROUP_MAX_ROWS];
-    int nn = 0, any = 0;
+    int nn = 0;
     for (int k = 0; k < nu; k++)      /* the family's rows in any group, in the order first met */
         for (int r = 0; r < use[k]->nrows; r++) {
             const char *m = row_method(use[k], r);
-            int seen = strncmp(m, method, n) || (m[n] != ':' && m[n] != 0);
+            int seen = !in_family(m, method);
             for (int j = 0; j < nn && !seen; j++) seen = !strcmp(names[j], m);
             if (!seen && nn < GROUP_MAX_ROWS) names[nn++] = m;
         }
+    if (nn == 0) return;
+    fprintf(f, "\nVariants of the family (score: mean ± half-width; goals met as above, each variant "
+               "judged the same way):\n\n");
+    table_head(f, "variant", use, nu);
     for (int x = 0; x < nn; x++) {
-        const char *m = names[x];
-        if (!any++) {
-            fprintf(f, "\nVariants of the family (score: mean ± half-width; goals met as above, each variant "
-                       "judged the same way):\n\n| variant |");
-            char cell[256];
-            for (int k = 0; k < nu; k++) { group_title(cell, sizeof cell, use[k]); fprintf(f, " %s |", cell); }
-            fprintf(f, "\n|---|");
-            for (int k = 0; k < nu; k++) fprintf(f, "---|");
-            fprintf(f, "\n");
-        }
-        fprintf(f, "| %s |", m);
+        fprintf(f, "| %s |", names[x]);
         for (int k = 0; k < nu; k++) {
             GoalResult res[N_GOALS];
-            if (goals_judge(use[k], m, res) < 0) { fprintf(f, " - |"); continue; }
-            int met = 0;
-            for (int i = 0; i < N_GOALS; i++) met += res[i].met == 1;
+            if (goals_judge(use[k], names[x], res) < 0) { fprintf(f, " - |"); continue; }
             char v[32], h[32];
             const GoalResult *sc = &res[N_GOALS - 1];
-            fmt_num(v, sizeof v, sc->value, 0, "score");
-            fmt_num(h, sizeof h, sc->half, 0, "score");
-            fprintf(f, " score %s ± %s, %d / %d |", v, h, met, N_GOALS);
+            fmt_num(v, sizeof v, sc->value, "score");
+            fmt_num(h, sizeof h, sc->half, "score");
+            fprintf(f, " score %s ± %s, %d / %d |", v, h, count_met(res), N_GOALS);
         }
         fprintf(f, "\n");
     }
@@ -227,31 +239,22 @@ int goals_write(const char *outdir, const char *method, const Group *g, int ng, 
     AtomicFile af;
     if (atomic_open(&af, path, err, el)) return -1;
     FILE *f = af.fp;
-    const char *colon = strchr(method, ':');
-    const int fam = colon ? (int)(colon - method) : (int)strlen(method);
+    const int fam = family_len(method);
     fprintf(f, "# Goals of `%s` (issue 10), per setting\n\n"
                "Each cell: the method's mean ± half-width of its 95%% interval over the seeds, ✓ met / ✗ missed "
                "(judged on the mean), and the limit it was held to or the best other method. \"All methods\" = every "
                "row of the setting but the original, the gold and the family `%.*s` (`%.*s` and `%.*s:...`). Band: the "
                "gold's 95%% prediction band; \"gold + pt\": the gold's mean plus 1 point (MNIST) or 2 points (speech); "
-               "relapse: no larger than the top of the gold's band.\n\n| goal |", method, fam, method, fam, method, fam,
-               method);
+               "relapse: no larger than the top of the gold's band.\n\n", method, fam, method, fam, method, fam, method);
+    table_head(f, "goal", use, nu);
     char cell[256];
-    for (int k = 0; k < nu; k++) { group_title(cell, sizeof cell, use[k]); fprintf(f, " %s |", cell); }
-    fprintf(f, "\n|---|");
-    for (int k = 0; k < nu; k++) fprintf(f, "---|");
-    fprintf(f, "\n");
     for (int i = 0; i < N_GOALS; i++) {
         fprintf(f, "| %s |", goals[i].label);
         for (int k = 0; k < nu; k++) { fmt_goal(cell, sizeof cell, &res[k][i]); fprintf(f, " %s |", cell); }
         fprintf(f, "\n");
     }
     fprintf(f, "| **goals met** |");
-    for (int k = 0; k < nu; k++) {
-        int met = 0;
-        for (int i = 0; i < N_GOALS; i++) met += res[k][i].met == 1;
-        fprintf(f, " **%d / %d** |", met, N_GOALS);
-    }
+    for (int k = 0; k < nu; k++) fprintf(f, " **%d / %d** |", count_met(res[k]), N_GOALS);
     fprintf(f, "\n");
     ablation_table(f, method, use, nu);
     if (atomic_commit(&af, err, el)) return -1;

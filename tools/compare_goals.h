@@ -14,16 +14,12 @@ typedef struct {
     double target;                /* the limit held to, or the best other method's value (NaN: none) */
     double band_lo, band_hi;      /* the gold's band (band goals; NaN otherwise) */
     const char *rival;            /* the best other method (lowest-of-all goals), else NULL */
-    int percent;                  /* a share: shown x100 */
     int met;                      /* 1 met, 0 missed, -1 not measurable */
 } GoalResult;
 
-/* Number of goals (the length of goals_judge's output). */
-int goals_count(void);
-/* Row index of `method` in g, -1 when absent. */
-int goals_find_row(const Group *g, const char *method);
-/* Judge `method`'s row of an analysed group against every goal; out has goals_count()
- * entries.  Returns goals_count(), or -1 when the group has no such row. */
+#define GOALS_N 16   /* the length of goals_judge's output */
+/* Judge `method`'s row of an analysed group against every goal; out has GOALS_N
+ * entries.  Returns GOALS_N, or -1 when the group has no such row. */
 int goals_judge(const Group *g, const char *method, GoalResult *out);
 /* goals.md and goals.csv in outdir for every group with a gold and a `method` row (none:
  * nothing written).  0 ok, -1 with err. */

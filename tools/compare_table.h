@@ -53,6 +53,8 @@ typedef struct {
 /* Derived values, statistics, bands, score and KLoM of one group. 0 or -1 with err. */
 int group_analyse(Group *g, char *err, size_t errlen);
 static inline double group_value(const Group *g, int rec, int col) { return g->derived[(size_t)rec * COL_MAX + col]; }
+/* A column's value as the tables show it (shares x100 with one decimal, JSD three, ...; "-" if not finite). */
+void column_fmt(char *out, size_t n, const Column *c, double v);
 /* results.json, results.csv, results_runs.csv, results.md and the plots. */
 int report_write_all(const Plan *p, const Group *g, int ng, double run_seconds, char *err, size_t errlen);
 #endif

@@ -22,7 +22,7 @@ char *openblas_get_config(void);
 
 static const char *row_name(const Group *g, int r) { return g->recs[g->rows[r].first].method; }
 
-static void fmt_val(char *out, size_t n, const Column *c, double v) {
+void column_fmt(char *out, size_t n, const Column *c, double v) {
     if (!isfinite(v)) { snprintf(out, n, "-"); return; }
     if (c->percent) snprintf(out, n, "%.1f", 100 * v);
     else if (!strcmp(c->key, "forget_jsd")) snprintf(out, n, "%.3f", v);
@@ -34,10 +34,10 @@ static void fmt_val(char *out, size_t n, const Column *c, double v) {
 static void fmt_cell(char *out, size_t n, const Column *c, const Row *row, int col) {
     const EnsStat *s = &row->stat[col];
     char m[32], h[32];
-    fmt_val(m, sizeof m, c, s->mean);
+    column_fmt(m, sizeof m, c, s->mean);
     if (!isfinite(s->mean)) { snprintf(out, n, "-"); return; }
     if (isfinite(s->hi)) {
-        fmt_val(h, sizeof h, c, (s->hi - s->lo) / 2);
+        column_fmt(h, sizeof h, c, (s->hi - s->lo) / 2);
         snprintf(out, n, "%s ± %s%s", m, h, row->inside[col] == 0 && c->band ? " ✗" : "");
     } else snprintf(out, n, "%s%s", m, row->inside[col] == 0 && c->band ? " ✗" : "");
 }
