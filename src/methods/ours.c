@@ -440,11 +440,13 @@ static int run_opts(Net *net, const UnlearnTask *t, const UnlearnConfig *c, cons
     if (o->reinit) {
         const float frac = c->mask_frac > 0 && c->mask_frac < 0.5f ? c->mask_frac : OURS_DEFAULT_REINIT;
         /* the guard: retained and new-class samples in the denominator (new class at the freed slot) */
-        Dataset *gs = o->guard_learn ? importance_set(t->retain, t->learn, &ci, 75) : NULL;
-        long k = o->guard_learn && !gs ? -1
-                 : ours_reinit(net, fs, gs ? gs : rs, &t->before, gs ? &t->after : &t->before, t->slot, frac, c->batch,
-                               sub_seed(c->seed, 73), &st->flops, err, errlen);
-        if (o->guard_learn && !gs) snprintf(err, errlen, "out of memory (importance set)");
+        Dataset *gs = NULL;
+        if (o->guard_learn && !(gs = importance_set(t->retain, t->learn, &ci, 75))) {
+            snprintf(err, errlen, "out of memory (importance set)");
+            goto out;
+        }
+        const long k = ours_reinit(net, fs, gs ? gs : rs, &t->before, gs ? &t->after : &t->before, t->slot, frac,
+                                   c->batch, sub_seed(c->seed, 73), &st->flops, err, errlen);
         ds_free(gs);
         if (k < 0) goto out;
         net_sync_to_device(net);
